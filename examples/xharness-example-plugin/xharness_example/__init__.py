@@ -1,0 +1,1 @@
+"""An example xharness plugin package."""

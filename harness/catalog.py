@@ -1,0 +1,197 @@
+"""The catalog: every task, strategy, translator and profile, from all plugins.
+
+Built-in plugins are the modules `registry.yaml` lists; third-party plugins come from the
+`xharness` entry-point group. Each plugin is imported and each hook implementation called
+on its own, so one that fails is reported by name and the rest still load.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pluggy
+from pydantic import BaseModel, ValidationError
+
+from harness import hookspecs
+from harness.config import Profile
+from harness.errors import XHarnessError
+from harness.problems import Problem, did_you_mean, from_validation_error
+from harness.refs import resolve_ref
+from harness.registry import Registry, load_registry
+from harness.specs import StrategySpec, TaskSpec, TranslatorSpec
+
+ENTRY_POINT_GROUP = "xharness"
+
+_HOOKS: dict[str, tuple[str, type[BaseModel]]] = {
+    "tasks": ("xharness_tasks", TaskSpec),
+    "strategies": ("xharness_strategies", StrategySpec),
+    "translators": ("xharness_translators", TranslatorSpec),
+}
+
+
+@dataclass
+class Catalog:
+    registry: Registry
+    pm: pluggy.PluginManager
+    tasks: dict[str, TaskSpec] = field(default_factory=dict)
+    strategies: dict[str, StrategySpec] = field(default_factory=dict)
+    translators: dict[str, TranslatorSpec] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def profiles(self) -> dict[str, Profile]:
+        return self.registry.profiles
+
+    def task(self, name: str) -> TaskSpec:
+        return self._get("task", self.tasks, name)
+
+    def strategy(self, name: str) -> StrategySpec:
+        return self._get("strategy", self.strategies, name)
+
+    def translator(self, name: str) -> TranslatorSpec:
+        return self._get("translator", self.translators, name)
+
+    def profile(self, name: str) -> Profile:
+        return self._get("profile", self.profiles, name)
+
+    def targets(self) -> list[str]:
+        return [n for n, t in self.tasks.items() if t.role == "target"]
+
+    def _get(self, kind: str, table: dict[str, Any], name: str) -> Any:
+        if name in table:
+            return table[name]
+        broken = [p for p in self.problems if p.field.split(".")[:2][-1:] == [name]]
+        if broken:
+            raise XHarnessError(
+                f"{kind} {name!r} is declared but invalid: {broken[0].render()}",
+                fix="run `xharness validate` for every problem",
+            )
+        raise XHarnessError(f"unknown {kind} {name!r}", fix=did_you_mean(name, table))
+
+
+def build_catalog(registry_path: Path | None = None) -> Catalog:
+    registry = load_registry(registry_path)
+    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm.add_hookspecs(hookspecs)
+    catalog = Catalog(registry=registry, pm=pm, problems=list(registry.problems))
+    catalog.tasks.update(registry.tasks)
+    catalog.strategies.update(registry.strategies)
+    catalog.translators.update(registry.translators)
+
+    for module_name in registry.plugins:
+        _register(catalog, module_name, lambda m=module_name: importlib.import_module(m))
+    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        dist = ep.dist.name if ep.dist else "?"
+        _register(catalog, f"{dist}:{ep.name}", ep.load)
+
+    for section, (hook_name, model) in _HOOKS.items():
+        table: dict[str, Any] = getattr(catalog, section)
+        for impl in getattr(pm.hook, hook_name).get_hookimpls():
+            _collect(catalog, table, section, impl, model)
+    _check_references(catalog)
+    return catalog
+
+
+def _register(catalog: Catalog, name: str, load: Callable[[], Any]) -> None:
+    try:
+        plugin = load()
+        catalog.pm.register(plugin, name=name)
+    except Exception as exc:
+        catalog.problems.append(Problem(
+            f"plugin {name}", "", f"failed to load: {type(exc).__name__}: {exc}",
+            "fix or uninstall the plugin; the other plugins are unaffected",
+        ))
+
+
+def _collect(
+    catalog: Catalog, table: dict[str, Any], section: str,
+    impl: pluggy.HookImpl, model: type[BaseModel],
+) -> None:
+    plugin = impl.plugin_name
+    try:
+        items = impl.function()
+    except Exception as exc:
+        tb = traceback.extract_tb(exc.__traceback__)[-1]
+        catalog.problems.append(Problem(
+            f"plugin {plugin}", section,
+            f"hook raised {type(exc).__name__}: {exc} ({Path(tb.filename).name}:{tb.lineno})",
+            "fix the plugin's hook implementation",
+        ))
+        return
+    if not isinstance(items, list | tuple):
+        catalog.problems.append(Problem(
+            f"plugin {plugin}", section, f"hook returned {type(items).__name__}, not a list",
+            "return a list of specs",
+        ))
+        return
+    for i, item in enumerate(items):
+        data = item.model_dump() if isinstance(item, BaseModel) else item
+        if not isinstance(data, dict):
+            catalog.problems.append(Problem(
+                f"plugin {plugin}", f"{section}.{i}", f"item is a {type(item).__name__}",
+                f"return {model.__name__} objects or dicts",
+            ))
+            continue
+        try:
+            spec = model.model_validate({**data, "plugin": data.get("plugin") or plugin})
+        except ValidationError as err:
+            label = data.get("name", i)
+            catalog.problems.extend(
+                from_validation_error(err, f"plugin {plugin}", f"{section}.{label}")
+            )
+            continue
+        if spec.name in table:
+            catalog.problems.append(Problem(
+                f"plugin {plugin}", f"{section}.{spec.name}",
+                f"name collides with the one from {table[spec.name].plugin}",
+                "rename it (names are unique across plugins)",
+            ))
+            continue
+        table[spec.name] = spec
+
+
+def _check_references(catalog: Catalog) -> None:
+    """Cross-entry checks: names that must exist, refs that must import."""
+    where = str(catalog.registry.path)
+    for name, task in list(catalog.tasks.items()):
+        if task.train_task and task.train_task not in catalog.tasks:
+            catalog.problems.append(Problem(
+                f"{where} or plugin {task.plugin}", f"tasks.{name}.train_task",
+                f"names unknown task {task.train_task!r}", did_you_mean(task.train_task,
+                                                                       catalog.tasks),
+            ))
+    for name, profile in catalog.profiles.items():
+        for task_name in profile.tasks:
+            if task_name not in catalog.tasks:
+                catalog.problems.append(Problem(
+                    where, f"profiles.{name}.tasks.{task_name}", "names an unknown task",
+                    did_you_mean(task_name, catalog.tasks),
+                ))
+
+
+def check_imports(catalog: Catalog) -> list[Problem]:
+    """Resolve every `module:attr` reference (used by `xharness validate`, which may import)."""
+    problems = []
+    refs: list[tuple[str, str, str]] = []
+    for name, task in catalog.tasks.items():
+        if task.adapter:
+            refs.append((task.plugin, f"tasks.{name}.adapter", task.adapter))
+        if task.sources.embedded:
+            refs.append((task.plugin, f"tasks.{name}.sources.embedded.builder",
+                         task.sources.embedded.builder))
+    for name, strat in catalog.strategies.items():
+        refs.append((strat.plugin, f"strategies.{name}.planner", strat.planner))
+    for name, tr in catalog.translators.items():
+        refs.append((tr.plugin, f"translators.{name}.factory", tr.factory))
+    for plugin, fld, ref in refs:
+        try:
+            resolve_ref(ref)
+        except XHarnessError as exc:
+            problems.append(Problem(f"plugin {plugin}", fld, exc.what, exc.fix or ""))
+    return problems

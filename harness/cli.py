@@ -1,0 +1,323 @@
+"""The `xharness` command line."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from tabulate import tabulate
+
+from harness.errors import XHarnessError
+
+log = logging.getLogger("xharness")
+ROLE_LABELS = {"target": "target", "english_intermediate": "English intermediate",
+               "multilingual_intermediate": "multilingual intermediate"}
+
+
+def _fail(message: str, code: int = 2) -> None:
+    click.echo(click.wrap_text(f"error: {message}", width=100, preserve_paragraphs=True),
+               err=True)
+    sys.exit(code)
+
+
+def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """User-fixable problems become one paragraph on stderr and exit status 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except XHarnessError as exc:
+            _fail(str(exc))
+        except KeyboardInterrupt:
+            _fail("interrupted; finished runs are kept, and the same command resumes", 130)
+        except OSError as exc:
+            if exc.errno == 28:  # ENOSPC
+                _fail(f"disk full while writing {exc.filename or 'results'}: earlier "
+                      "results are intact; free space and run the same command again", 3)
+            raise
+
+    return wrapper
+
+
+def _catalog(ctx: click.Context) -> Any:
+    from harness.catalog import build_catalog
+
+    if "catalog" not in ctx.obj:
+        ctx.obj["catalog"] = build_catalog(ctx.obj.get("registry"))
+        for problem in ctx.obj["catalog"].problems:
+            log.warning("%s (run `xharness validate`)", problem.render())
+    return ctx.obj["catalog"]
+
+
+def _split(value: str | None) -> list[str] | None:
+    if not value:
+        return None
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--registry", type=click.Path(dir_okay=False, path_type=Path),
+              envvar="XHARNESS_REGISTRY", help="registry.yaml to use (default: the checkout's).")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.version_option(package_name="xharness")
+@click.pass_context
+def main(ctx: click.Context, registry: Path | None, verbose: int) -> None:
+    """xharness: XTREME evaluation of intermediate-task training strategies."""
+    level = logging.DEBUG if verbose > 1 else logging.INFO
+    logging.basicConfig(level=level, format="%(levelname)s %(message)s", stream=sys.stderr)
+    for noisy in ("datasets", "transformers", "httpx", "urllib3", "filelock", "fsspec"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    _quiet_libraries()
+    ctx.ensure_object(dict)
+    ctx.obj["registry"] = registry
+
+
+def _quiet_libraries() -> None:
+    """Our own progress bars and logs say what is happening; the libraries' would drown
+    them (a bar per tokenised split, a load report per checkpoint)."""
+    import datasets
+    import transformers
+
+    datasets.disable_progress_bars()
+    transformers.utils.logging.set_verbosity_error()
+    transformers.utils.logging.disable_progress_bar()
+
+
+# -- list ----------------------------------------------------------------------------------
+
+@main.group("list")
+def list_() -> None:
+    """Show what is registered."""
+
+
+def _langs(langs: list[str], limit: int = 8) -> str:
+    shown = ",".join(langs[:limit])
+    return f"{shown},... ({len(langs)})" if len(langs) > limit else shown
+
+
+@list_.command("tasks")
+@click.option("--role", type=click.Choice(sorted(ROLE_LABELS)), help="Only this role.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+@handle_errors
+def list_tasks(ctx: click.Context, role: str | None, as_json: bool) -> None:
+    """Tasks with role, format, languages and the plugin that provides them."""
+    catalog = _catalog(ctx)
+    tasks = [t for t in catalog.tasks.values() if not role or t.role == role]
+    order = {"target": 0, "english_intermediate": 1, "multilingual_intermediate": 2}
+    tasks.sort(key=lambda t: (order[t.role], t.name))
+    if as_json:
+        click.echo(json.dumps([t.model_dump(mode="json") for t in tasks], indent=2))
+        return
+    rows = []
+    for t in tasks:
+        sources = [k for k in ("hub", "local", "embedded") if t.sources.get(k)]
+        rows.append([t.name, ROLE_LABELS[t.role], t.format, t.family,
+                     _langs(t.languages), "/".join(sources), t.plugin])
+    click.echo(tabulate(rows, headers=["task", "role", "format", "family", "languages",
+                                       "sources", "plugin"]))
+
+
+@list_.command("strategies")
+@click.pass_context
+@handle_errors
+def list_strategies(ctx: click.Context) -> None:
+    """Strategies and what each does."""
+    catalog = _catalog(ctx)
+    rows = [[s.name, s.description, s.plugin] for s in catalog.strategies.values()]
+    click.echo(tabulate(rows, headers=["strategy", "what it does", "plugin"],
+                        maxcolwidths=[None, 70, None]))
+
+
+@list_.command("profiles")
+@click.pass_context
+@handle_errors
+def list_profiles(ctx: click.Context) -> None:
+    """Profiles: model, data source, recipe."""
+    catalog = _catalog(ctx)
+    rows = [[p.name, p.model, p.source, p.description] for p in catalog.profiles.values()]
+    click.echo(tabulate(rows, headers=["profile", "model", "source", "description"],
+                        maxcolwidths=[None, None, None, 60]))
+
+
+# -- validate ------------------------------------------------------------------------------
+
+@main.command()
+@click.pass_context
+@handle_errors
+def validate(ctx: click.Context) -> None:
+    """Check registry.yaml and every plugin; report every problem at once."""
+    from harness.catalog import build_catalog, check_imports
+
+    logging.getLogger("xharness").setLevel(logging.ERROR)
+    catalog = build_catalog(ctx.obj.get("registry"))
+    problems = catalog.problems + check_imports(catalog)
+    if problems:
+        click.echo(f"{len(problems)} problem(s):", err=True)
+        for p in problems:
+            click.echo(f"- {p.render()}", err=True)
+        sys.exit(1)
+    click.echo(f"ok: {len(catalog.tasks)} tasks, {len(catalog.strategies)} strategies, "
+               f"{len(catalog.profiles)} profiles, {len(catalog.translators)} translators, "
+               f"{len(catalog.pm.get_plugins())} plugins")
+
+
+# -- eval ----------------------------------------------------------------------------------
+
+@main.command("eval")
+@click.option("--strategy", "-s", required=True,
+              help="Strategy name(s), comma-separated, or `all`.")
+@click.option("--target", "-t", required=True, help="Target task(s), comma-separated, or `all`.")
+@click.option("--profile", "-p", default="embedded", show_default=True,
+              help="Named preset from registry.yaml (`xharness list profiles`).")
+@click.option("--seeds", type=click.IntRange(1), default=1, show_default=True,
+              help="Number of seeds (0..N-1).")
+@click.option("--seed", "seed_list", multiple=True, type=int, help="Run exactly these seeds.")
+@click.option("--languages", "-l", help="Evaluate only these languages (comma-separated).")
+@click.option("--intermediate", help="English intermediate task(s) for the strategy.")
+@click.option("--multilingual", help="Multilingual intermediate task(s) for the strategy.")
+@click.option("--variant", help="Strategy variant (combined: sequential or mixed).")
+@click.option("--option", "extra", multiple=True, metavar="KEY=VALUE",
+              help="Strategy option (sampler, temperature, cap, ...).")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
+              help="Override a training hyperparameter, e.g. --set max_steps=50.")
+@click.option("--model", help="Override the profile's model (hub id or path).")
+@click.option("--data-root", type=click.Path(file_okay=False), help="Root for local data.")
+@click.option("--runs-dir", type=click.Path(file_okay=False, path_type=Path),
+              envvar="XHARNESS_RUNS", default=Path("runs"), show_default=True)
+@click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:1")
+@click.option("--allow-non-zero-shot", is_flag=True,
+              help="Allow intermediate training on the target's family in other languages.")
+@click.option("--strict", is_flag=True, help="Bad data rows are errors, not skipped.")
+@click.pass_context
+@handle_errors
+def eval_(ctx: click.Context, strategy: str, target: str, profile: str, seeds: int,
+          seed_list: tuple[int, ...], languages: str | None, intermediate: str | None,
+          multilingual: str | None, variant: str | None, extra: tuple[str, ...],
+          sets: tuple[str, ...], model: str | None, data_root: str | None, runs_dir: Path,
+          device: str, allow_non_zero_shot: bool, strict: bool) -> None:
+    """Run strategies on targets: intermediate stages, English fine-tune, zero-shot eval."""
+    from harness.pipeline import Session, run_grid
+
+    catalog = _catalog(ctx)
+    strategies = (list(catalog.strategies) if strategy == "all" else _split(strategy)) or []
+    targets = (catalog.targets() if target == "all" else _split(target)) or []
+    for name in strategies:
+        catalog.strategy(name)
+    for name in targets:
+        catalog.task(name)
+    options: dict[str, Any] = dict(_pairs(extra, "--option"))
+    for key, value in (("intermediate", intermediate), ("multilingual", multilingual),
+                       ("variant", variant)):
+        if value:
+            options[key] = value
+    overrides = dict(_pairs(sets, "--set"))
+    session = Session.create(
+        catalog, profile, runs_dir, model=model, device=device, strict=strict,
+        allow_non_zero_shot=allow_non_zero_shot, languages=_split(languages),
+        overrides=overrides,
+    )
+    if data_root:
+        session.profile = session.profile.model_copy(update={"data_root": data_root})
+    seed_values = list(seed_list) or list(range(seeds))
+    log.info("profile %s: model %s, %s data, device %s%s", session.profile.name,
+             session.model_ref, session.profile.source, session.device,
+             " (bf16)" if session.bf16 else "")
+    started = time.perf_counter()
+    records = run_grid(session, strategies, targets, seed_values, options)
+    _print_summary(records)
+    click.echo(f"\n{len(records)} run(s) in {time.perf_counter() - started:.1f} s; "
+               f"records under {runs_dir}/targets. `xharness leaderboard` publishes them.")
+
+
+def _pairs(items: tuple[str, ...], flag: str) -> list[tuple[str, Any]]:
+    out = []
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise XHarnessError(f"{flag} {item!r} is not KEY=VALUE", fix=f"write {flag} key=value")
+        try:
+            parsed: Any = json.loads(value)
+        except json.JSONDecodeError:
+            parsed = value
+        out.append((key.strip(), parsed))
+    return out
+
+
+def _print_summary(records: list[Any]) -> None:
+    by_target: dict[str, list[Any]] = {}
+    for r in records:
+        by_target.setdefault(r.target, []).append(r)
+    for target, recs in by_target.items():
+        langs = list(recs[0].metrics)
+        rows = [[r.strategy + ("" if r.zero_shot else " (not zero-shot)"), r.seed,
+                 *[r.metrics[lang][r.primary_metric] for lang in langs], r.average]
+                for r in recs]
+        click.echo(f"\n{target} ({recs[0].primary_metric}, zero-shot from English)")
+        click.echo(tabulate(rows, headers=["strategy", "seed", *langs, "avg"], floatfmt=".1f"))
+
+
+# -- leaderboard ---------------------------------------------------------------------------
+
+@main.command()
+@click.option("--runs-dir", type=click.Path(file_okay=False, path_type=Path),
+              envvar="XHARNESS_RUNS", default=Path("runs"), show_default=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("leaderboards"), show_default=True)
+@click.option("--profile", help="Only runs of this profile.")
+@click.pass_context
+@handle_errors
+def leaderboard(ctx: click.Context, runs_dir: Path, out: Path, profile: str | None) -> None:
+    """Render finished runs as markdown tables into the leaderboards folder."""
+    from harness.leaderboard import publish
+
+    written = publish(runs_dir, out, profile=profile)
+    for path in written:
+        click.echo(f"wrote {path}")
+
+
+# -- score ---------------------------------------------------------------------------------
+
+@main.command()
+@click.option("--predictions", required=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--labels", required=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--tasks", help="Only these tasks (comma-separated); each must be present.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the report as JSON here.")
+@handle_errors
+def score(predictions: Path, labels: Path, tasks: str | None, json_out: Path | None) -> None:
+    """Score an XTREME submission folder exactly as the official scorer does."""
+    from harness.atomic import write_json_atomic
+    from harness.xtreme import score_submission
+
+    report = score_submission(predictions, labels, _split(tasks))
+    rows = []
+    for task, value in report.items():
+        if isinstance(value, dict):
+            rows.append([task, value["avg_metric"], len(next(
+                v for v in value.values() if isinstance(v, dict)))])
+    click.echo(tabulate(rows, headers=["task", "score", "languages"], floatfmt=".2f"))
+    groups = [[g, report[g]] for g in ("classification", "tagging", "qa", "retrieval",
+                                       "all_task") if g in report]
+    if groups:
+        click.echo()
+        click.echo(tabulate(groups, headers=["group", "score"], floatfmt=".2f"))
+    if json_out:
+        write_json_atomic(json_out, report)
+        click.echo(f"\nwrote {json_out}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,123 @@
+"""The format contract: what the core knows about a *kind* of task.
+
+A format owns the canonical columns a task's data must be mapped to, tokenisation,
+batching, the head on the shared encoder, the loss, decoding of predictions and scoring.
+Task plugins only map their source data to the canonical columns, so a new task of a known
+format is a spec and a few lines.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import datasets
+import numpy as np
+import torch
+from torch import nn
+
+from harness.config import TrainArgs
+from harness.errors import XHarnessError
+from harness.specs import TaskSpec
+
+
+@dataclass
+class DataReport:
+    """What canonicalisation dropped, by reason, so that bad rows are counted not hidden."""
+
+    rows_in: int = 0
+    rows_out: int = 0
+    dropped: Counter[str] = field(default_factory=Counter)
+
+    def reject(self, reason: str, detail: str, strict: bool, where: str) -> None:
+        """Count a bad row, or raise under `--strict`."""
+        if strict:
+            raise XHarnessError(
+                detail, where=where,
+                fix="correct the data, or drop --strict to skip and count such rows",
+            )
+        self.dropped[reason] += 1
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"rows_in": self.rows_in, "rows_out": self.rows_out,
+                "dropped": dict(self.dropped)}
+
+
+class Format(ABC):
+    """Shared machinery for one task format. Instances are stateless."""
+
+    name: ClassVar[str]
+    #: canonical column -> one-line description, for docs and error messages
+    columns: ClassVar[dict[str, str]]
+    #: the metric key that ranks checkpoints on dev and fills leaderboard cells
+    primary_metric: ClassVar[str]
+    trains: ClassVar[bool] = True
+
+    # -- data ---------------------------------------------------------------------------
+    @abstractmethod
+    def canonicalize(
+        self, raw: datasets.Dataset, task: TaskSpec, columns: dict[str, str], strict: bool,
+        where: str,
+    ) -> tuple[datasets.Dataset, DataReport]:
+        """Map source rows to the canonical columns; drop (and count) invalid rows, or raise
+        when `strict`."""
+
+    @abstractmethod
+    def featurize(
+        self, ds: datasets.Dataset, tokenizer: Any, task: TaskSpec, args: TrainArgs
+    ) -> datasets.Dataset:
+        """Tokenise canonical rows into model features. Features carry `length` (for
+        length-grouped batching) and `example_id` (the canonical row they came from)."""
+
+    @abstractmethod
+    def collate(self, rows: dict[str, list[Any]], pad_id: int) -> dict[str, torch.Tensor]:
+        """Batch features (columns of the selected rows, as `dataset[indices]` returns
+        them) with dynamic padding to the longest row of the batch."""
+
+    # -- model --------------------------------------------------------------------------
+    @abstractmethod
+    def build_head(self, hidden_size: int, task: TaskSpec, dropout: float) -> nn.Module:
+        """A fresh head: `head(hidden_states, batch) -> logits`."""
+
+    @abstractmethod
+    def loss(self, logits: torch.Tensor, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        ...
+
+    # -- predictions --------------------------------------------------------------------
+    @abstractmethod
+    def decode(
+        self, logits: list[np.ndarray], features: datasets.Dataset, examples: datasets.Dataset,
+        task: TaskSpec, args: TrainArgs,
+    ) -> list[Any]:
+        """One prediction per canonical example, in the examples' order."""
+
+    @abstractmethod
+    def score(
+        self, predictions: list[Any], examples: datasets.Dataset, task: TaskSpec, lang: str
+    ) -> dict[str, float]:
+        """Metrics in percent (as the official XTREME scorer reports them)."""
+
+    def submission_rows(self, predictions: list[Any], task: TaskSpec) -> Any:
+        """Predictions in the form the XTREME submission writer takes."""
+        return predictions
+
+
+def require_columns(
+    ds: datasets.Dataset, needed: list[str], fmt: Format, task: TaskSpec, where: str
+) -> None:
+    missing = [c for c in needed if c not in ds.column_names]
+    if missing:
+        raise XHarnessError(
+            f"task {task.name!r} ({fmt.name}) data lacks column(s) {missing}; "
+            f"it has {ds.column_names}",
+            where=where,
+            fix=f"map them in the task's `columns` (canonical -> source) or `adapter`; "
+            f"the {fmt.name} format needs: "
+            + "; ".join(f"{k}: {v}" for k, v in fmt.columns.items()),
+        )
+
+
+def label_index(labels: list[str]) -> dict[str, int]:
+    return {name: i for i, name in enumerate(labels)}

@@ -1,0 +1,81 @@
+"""The plugin contract of xharness, in one file.
+
+A plugin is a module (or object) with functions named like the hooks below, decorated with
+`harness.hookspecs.hookimpl`. Built-in plugins are the modules listed under `plugins:` in
+`registry.yaml`; third-party packages register theirs in the `xharness` entry-point group:
+
+    [project.entry-points.xharness]
+    my_tasks = "my_package.xharness_plugin"
+
+Every spec a hook returns is validated (pydantic, unknown keys are errors); a plugin that
+fails to import or returns an invalid spec is reported by name and the others still load.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from harness.records import RunRecord
+    from harness.specs import StrategySpec, TaskSpec, TranslatorSpec
+
+PROJECT = "xharness"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def xharness_tasks() -> list[TaskSpec | dict[str, Any]]:
+    """Return the tasks this plugin provides.
+
+    Each item is a `TaskSpec` or a dict of its fields. A task is data: its format (one of
+    the core's formats) does tokenisation, heads, decoding and scoring; the spec says where
+    the data comes from (hub / local / embedded), which columns map to the format's
+    canonical columns, and optionally an `adapter` (`module:function`, one raw example in,
+    one canonical example out). Names must be unique across all plugins.
+    """
+
+
+@hookspec
+def xharness_strategies() -> list[StrategySpec | dict[str, Any]]:
+    """Return the strategies this plugin provides.
+
+    A strategy's `planner` (`module:function`) is called as
+    `planner(target: TaskSpec, options: dict, catalog: Catalog) -> list[Stage]` and must be
+    a pure function of its arguments: the stages it returns name the intermediate model's
+    cache key, so equal plans share one trained encoder across targets.
+    """
+
+
+@hookspec
+def xharness_translators() -> list[TranslatorSpec | dict[str, Any]]:
+    """Return the machine-translation backends this plugin provides.
+
+    A translator's `factory` (`module:function`) is called as `factory(**options)` and
+    returns an object with `translate(texts: list[str], src: str, tgt: str) -> list[str]`.
+    Translations must be deterministic for the same inputs, since they are cached on disk.
+    """
+
+
+@hookspec
+def xharness_unit_started(unit: dict[str, Any]) -> None:
+    """Observe the start of a run unit (an intermediate model or a target run).
+
+    `unit` holds `kind`, `key` and a human-readable `label`. Observers must not mutate it.
+    An observer that raises fails the run with its name in the error; results already
+    written stay intact.
+    """
+
+
+@hookspec
+def xharness_train_log(unit: dict[str, Any], step: int, metrics: dict[str, float]) -> None:
+    """Observe training progress: called every logging interval with loss and learning rate,
+    and after each dev evaluation with the dev metrics. For loggers (TensorBoard, W&B)."""
+
+
+@hookspec
+def xharness_unit_finished(unit: dict[str, Any], record: RunRecord | None) -> None:
+    """Observe a finished run unit: `record` is the target run's record (None for an
+    intermediate model). Called after the record is safely on disk."""

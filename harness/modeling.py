@@ -1,0 +1,102 @@
+"""The shared encoder with one head per task, and where encoders come from and go to.
+
+Only the encoder moves between stages and into the target: heads are created fresh for
+each phase and dropped after it (jiant's "partial" load).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from harness.errors import XHarnessError
+
+EMBEDDED_PREFIX = "embedded:"
+EMBEDDED_ROOT = Path(__file__).resolve().parent / "embedded" / "assets"
+
+
+def resolve_model(ref: str) -> str:
+    """`embedded:<name>` -> the shipped folder; a path or hub id passes through."""
+    if ref.startswith(EMBEDDED_PREFIX):
+        path = EMBEDDED_ROOT / ref[len(EMBEDDED_PREFIX):]
+        if not (path / "config.json").is_file():
+            raise XHarnessError(
+                f"shipped model {ref!r} not found at {path}",
+                fix="reinstall xharness from a full checkout, or rebuild it with "
+                "`python -m harness.embedded.pretrain`",
+            )
+        return str(path)
+    return ref
+
+
+def head_key(task: str) -> str:
+    """ModuleDict keys cannot contain dots."""
+    return re.sub(r"[^A-Za-z0-9_]", "_", task)
+
+
+class MultiTaskModel(nn.Module):
+    def __init__(self, encoder: nn.Module, heads: dict[str, nn.Module]) -> None:
+        super().__init__()
+        self.encoder = encoder
+        self.heads = nn.ModuleDict({head_key(k): v for k, v in heads.items()})
+
+    def hidden(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        out = self.encoder(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])
+        return out.last_hidden_state
+
+    def forward(self, task: str, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        return self.heads[head_key(task)](self.hidden(batch), batch)
+
+
+def load_encoder(ref: str, trust_remote_code: bool = False) -> tuple[nn.Module, Any]:
+    """Encoder (no pooler, SDPA attention) and its fast tokenizer, from a hub id or path."""
+    from transformers import AutoModel, AutoTokenizer
+
+    path = resolve_model(ref)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
+        kwargs: dict[str, Any] = {"trust_remote_code": trust_remote_code,
+                                  "attn_implementation": "sdpa"}
+        try:
+            encoder = AutoModel.from_pretrained(path, add_pooling_layer=False, **kwargs)
+        except TypeError:  # architectures without a pooler flag
+            encoder = AutoModel.from_pretrained(path, **kwargs)
+    except OSError as exc:
+        raise XHarnessError(
+            f"could not load model {ref!r}: {exc}",
+            fix="check the hub id or path and network access; offline, use "
+            "`--profile embedded`",
+        ) from exc
+    if not getattr(tokenizer, "is_fast", False):
+        raise XHarnessError(
+            f"model {ref!r} has no fast tokenizer; xharness needs offsets and word ids",
+            fix="use a model with a tokenizer.json (all XLM-R checkpoints have one)",
+        )
+    return encoder, tokenizer
+
+
+def save_encoder(encoder: nn.Module, tokenizer: Any, out_dir: Path) -> None:
+    """Write encoder (safetensors) and tokenizer into `out_dir` atomically: a reader sees
+    either nothing or the complete folder."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        encoder.save_pretrained(tmp, safe_serialization=True)
+        tokenizer.save_pretrained(tmp)
+        for f in tmp.iterdir():
+            with open(f, "rb") as fh:
+                os.fsync(fh.fileno())
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        os.replace(tmp, out_dir)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)

@@ -1,0 +1,22 @@
+"""Calling run-observer hooks one plugin at a time, so a failing observer is named."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pluggy
+
+from harness.errors import XHarnessError
+
+
+def notify(pm: pluggy.PluginManager, hook: str, **kwargs: Any) -> None:
+    for impl in getattr(pm.hook, hook).get_hookimpls():
+        try:
+            impl.function(**{k: kwargs[k] for k in impl.argnames})
+        except Exception as exc:
+            raise XHarnessError(
+                f"observer plugin {impl.plugin_name!r} failed in {hook}: "
+                f"{type(exc).__name__}: {exc}",
+                fix="fix or uninstall that plugin; results finished before this point are "
+                "kept and the same command resumes",
+            ) from exc

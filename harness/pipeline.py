@@ -1,0 +1,362 @@
+"""The three phases: intermediate stages -> target fine-tune on English -> zero-shot
+evaluation on every language of the target.
+
+Work is split into *units* that are pure functions of their configuration and the
+checkpoints they depend on: an intermediate unit (model, plan prefix, seed) and a target
+unit (encoder, target, seed). Each unit's folder is named by the hash of its inputs and
+holds a `record.json` once finished, so a finished unit is never recomputed and an
+intermediate model is shared by every target and every plan with the same prefix.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from harness import observers
+from harness.catalog import Catalog
+from harness.config import Profile, TrainArgs
+from harness.data.store import DataStore
+from harness.device import pick_device, use_bf16
+from harness.errors import XHarnessError
+from harness.formats import get_format
+from harness.guard import check_zero_shot
+from harness.hashing import CODE_VERSIONS, model_fingerprint, stable_hash
+from harness.modeling import MultiTaskModel, load_encoder, save_encoder
+from harness.predictions import write_target_predictions
+from harness.records import (
+    IntermediateRecord,
+    TargetRecord,
+    now,
+    read_finished,
+    versions,
+    write_record,
+)
+from harness.refs import resolve_ref
+from harness.specs import Stage, TaskSpec
+from harness.training import EvalSet, TrainTask, evaluate, train
+
+log = logging.getLogger("xharness")
+
+
+@dataclass
+class Session:
+    """Everything units of one invocation share: catalog, profile, data, device."""
+
+    catalog: Catalog
+    profile: Profile
+    runs_dir: Path
+    model_ref: str
+    device: torch.device
+    bf16: bool
+    strict: bool = False
+    allow_non_zero_shot: bool = False
+    languages: list[str] | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)
+    _store: DataStore | None = None
+    _model_fp: str | None = None
+
+    @classmethod
+    def create(
+        cls, catalog: Catalog, profile_name: str, runs_dir: Path, *, model: str | None = None,
+        device: str = "auto", **kwargs: Any,
+    ) -> Session:
+        profile = catalog.profile(profile_name)
+        dev = pick_device(device)
+        return cls(catalog=catalog, profile=profile, runs_dir=Path(runs_dir),
+                   model_ref=model or profile.model, device=dev,
+                   bf16=use_bf16(dev, profile.precision), **kwargs)
+
+    @property
+    def store(self) -> DataStore:
+        if self._store is None:
+            _, tokenizer = load_encoder(self.model_ref)
+            self._store = DataStore(self.profile, tokenizer, strict=self.strict,
+                                    max_eval_examples=self.profile.max_eval_examples)
+        return self._store
+
+    @property
+    def model_fp(self) -> str:
+        if self._model_fp is None:
+            self._model_fp = model_fingerprint(self.model_ref)
+        return self._model_fp
+
+    def base_key(self) -> dict[str, Any]:
+        return {"model": self.model_fp, "source": self.profile.source,
+                "data_options": self.profile.data_options, "code": CODE_VERSIONS}
+
+    def args(self, phase: str, task: TaskSpec) -> TrainArgs:
+        return self.profile.args_for(phase, task.name, task.format, self.overrides)  # type: ignore[arg-type]
+
+
+@dataclass
+class Unit:
+    kind: str
+    key: str
+    label: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "key": self.key, "label": self.label}
+
+
+def plan_for(session: Session, strategy: str, target: TaskSpec,
+             options: dict[str, Any]) -> list[Stage]:
+    spec = session.catalog.strategy(strategy)
+    planner = resolve_ref(spec.planner, f"strategies.{strategy}.planner")
+    stages = planner(target, {**spec.options, **options}, session.catalog)
+    for stage in stages:
+        for name in stage.tasks:
+            session.catalog.task(name)  # unknown names fail here, with suggestions
+    return list(stages)
+
+
+def run_grid(
+    session: Session, strategies: list[str], targets: list[str], seeds: list[int],
+    options: dict[str, Any] | None = None,
+) -> list[TargetRecord]:
+    """Every (seed, strategy, target), reusing finished units."""
+    options = options or {}
+    records = []
+    for seed in seeds:
+        for strategy in strategies:
+            for target_name in targets:
+                target = session.catalog.task(target_name)
+                stages = plan_for(session, strategy, target, options)
+                zero_shot = check_zero_shot(session.catalog, stages, target,
+                                            session.allow_non_zero_shot)
+                encoder, inter_keys, inter_dev = ensure_intermediate(session, stages, seed)
+                records.append(ensure_target(
+                    session, strategy, target, stages, seed, encoder, inter_keys, inter_dev,
+                    zero_shot,
+                ))
+    return records
+
+
+# -- intermediate units -------------------------------------------------------------------
+
+def stage_key(session: Session, parent: str | None, stage: Stage, seed: int) -> str:
+    tasks = {name: session.catalog.task(name) for name in stage.tasks}
+    return stable_hash({
+        **session.base_key(), "kind": "intermediate", "parent": parent, "seed": seed,
+        "stage": stage.model_dump(mode="json"),
+        "stage_args": session.profile.intermediate.merged(session.overrides).model_dump(),
+        "tasks": {n: {"spec": t.model_dump(mode="json", exclude={"plugin"}),
+                      "args": session.args("intermediate", t).model_dump()}
+                  for n, t in tasks.items()},
+    })
+
+
+def ensure_intermediate(
+    session: Session, stages: list[Stage], seed: int
+) -> tuple[str, list[str], dict[str, dict[str, float]]]:
+    """Train (or reuse) each stage in turn; returns the final encoder's path, the stage
+    keys and the dev metrics of every intermediate task."""
+    path, parent, keys = session.model_ref, None, []
+    dev: dict[str, dict[str, float]] = {}
+    for i, stage in enumerate(stages):
+        key = stage_key(session, parent, stage, seed)
+        folder = session.runs_dir / "intermediate" / key
+        record = read_finished(folder, IntermediateRecord)
+        if record is None:
+            record = _train_stage(session, stages, i, path, parent, key, folder, seed)
+        else:
+            log.info("reusing intermediate model %s (stage %d: %s)", key, i + 1,
+                     "+".join(stage.tasks))
+        dev.update(record.dev_metrics)  # type: ignore[attr-defined]
+        path, parent = str(folder / "encoder"), key
+        keys.append(key)
+    return path, keys, dev
+
+
+def _train_stage(
+    session: Session, stages: list[Stage], index: int, encoder_path: str, parent: str | None,
+    key: str, folder: Path, seed: int,
+) -> IntermediateRecord:
+    stage = stages[index]
+    unit = Unit("intermediate", key, f"stage {index + 1}: {'+'.join(stage.tasks)} seed {seed}")
+    observers.notify(session.catalog.pm, "xharness_unit_started", unit=unit.as_dict())
+    started = time.perf_counter()
+    encoder, tokenizer = load_encoder(encoder_path)
+    torch.manual_seed(seed)
+    pad_id = tokenizer.pad_token_id
+    dropout = float(getattr(encoder.config, "hidden_dropout_prob", 0.1))
+    tasks, heads, data = [], {}, {}
+    for name in stage.tasks:
+        spec = session.catalog.task(name)
+        fmt = get_format(spec.format)
+        args = session.args("intermediate", spec)
+        langs = stage.languages.get(name) or session.store.train_languages(spec)
+        feats, ex = [], []
+        for lang in langs:
+            e, f = session.store.features(spec, "train", lang, args, args.max_train_examples)
+            feats.append(f)
+            ex.append(e)
+        import datasets
+
+        train_feats = datasets.concatenate_datasets(feats)
+        data[name] = {lang: e.report.as_dict() for lang, e in zip(langs, ex, strict=True)}
+        dev_set = _dev_set(session, spec, fmt, args, name, langs[0])
+        tasks.append(TrainTask(name, spec, fmt, train_feats, dev_set))
+        heads[name] = fmt.build_head(encoder.config.hidden_size, spec, dropout)
+    model = MultiTaskModel(encoder, heads)
+    stage_args = session.profile.intermediate.merged(session.overrides)
+
+    def on_log(step: int, metrics: dict[str, float]) -> None:
+        observers.notify(session.catalog.pm, "xharness_train_log", unit=unit.as_dict(),
+                         step=step, metrics=metrics)
+
+    result = train(model, tasks, stage_args, stage, seed, session.device, session.bf16,
+                   pad_id, on_log, desc=unit.label)
+    dev_metrics = {}
+    for t in tasks:
+        if t.dev is not None:
+            _, metrics = evaluate(model, t.dev, session.device, session.bf16, pad_id)
+            dev_metrics[t.head] = {**metrics, "lang": t.dev.lang}  # type: ignore[dict-item]
+    save_encoder(model.encoder, tokenizer, folder / "encoder")
+    record = IntermediateRecord(
+        key=key, seed=seed, profile=session.profile.name, model=session.model_ref,
+        source=session.profile.source,
+        config={"stage_args": stage_args.model_dump(), "base": session.base_key()},
+        timings={"train_s": round(result.seconds, 3),
+                 "total_s": round(time.perf_counter() - started, 3)},
+        versions=versions(), created=now(), stage_index=index,
+        stages=[s.model_dump(mode="json") for s in stages[: index + 1]], parent=parent,
+        dev_metrics={k: {m: v for m, v in d.items() if m != "lang"}
+                     for k, d in dev_metrics.items()},
+        train=result.summary(), data=data,
+    )
+    write_record(folder, record)
+    observers.notify(session.catalog.pm, "xharness_unit_finished", unit=unit.as_dict(),
+                     record=None)
+    return record
+
+
+def _dev_set(
+    session: Session, spec: TaskSpec, fmt: Any, args: TrainArgs, head: str, lang: str,
+    fallback: TaskSpec | None = None,
+) -> EvalSet | None:
+    """The task's dev split in `lang` (English for English tasks), if it has one."""
+    for candidate in (spec, fallback):
+        if candidate is None:
+            continue
+        try:
+            ex, feats = session.store.features(candidate, "dev", lang, args, args.dev_examples)
+        except XHarnessError as exc:
+            log.debug("no dev split for %s/%s: %s", candidate.name, lang, exc)
+            continue
+        return EvalSet(head, spec, fmt, lang, ex.examples, feats, args)
+    return None
+
+
+# -- target units --------------------------------------------------------------------------
+
+def eval_languages(session: Session, target: TaskSpec) -> list[str]:
+    langs = session.store.languages(target)
+    if session.languages:
+        unknown = [x for x in session.languages if x not in target.languages]
+        if unknown and len(unknown) == len(session.languages):
+            from harness.problems import did_you_mean
+
+            raise XHarnessError(
+                f"target {target.name!r} has none of the languages {unknown}",
+                fix=did_you_mean(unknown[0], target.languages),
+            )
+        langs = [x for x in langs if x in session.languages]
+    return langs
+
+
+def ensure_target(
+    session: Session, strategy: str, target: TaskSpec, stages: list[Stage], seed: int,
+    encoder_path: str, inter_keys: list[str], inter_dev: dict[str, dict[str, float]],
+    zero_shot: bool,
+) -> TargetRecord:
+    args = session.args("target", target)
+    langs = eval_languages(session, target)
+    key = stable_hash({
+        **session.base_key(), "kind": "target", "strategy": strategy,
+        "encoder": inter_keys[-1] if inter_keys else "base", "seed": seed,
+        "target": target.model_dump(mode="json", exclude={"plugin"}), "args": args.model_dump(),
+        "languages": langs, "retrieval_layer": session.profile.retrieval_layer,
+    })
+    folder = session.runs_dir / "targets" / key
+    record = read_finished(folder, TargetRecord)
+    if record is not None:
+        log.info("reusing finished run %s (%s on %s, seed %d)", key, strategy, target.name,
+                 seed)
+        return record  # type: ignore[return-value]
+    unit = Unit("target", key, f"{strategy} -> {target.name} seed {seed}")
+    observers.notify(session.catalog.pm, "xharness_unit_started", unit=unit.as_dict())
+    started = time.perf_counter()
+    fmt = get_format(target.format)
+    encoder, tokenizer = load_encoder(encoder_path)
+    pad_id = tokenizer.pad_token_id
+    torch.manual_seed(seed)
+    dropout = float(getattr(encoder.config, "hidden_dropout_prob", 0.1))
+    model = MultiTaskModel(encoder, {target.name: fmt.build_head(
+        encoder.config.hidden_size, target, dropout)})
+    train_summary, dev, data = None, {}, {}
+    if fmt.trains:
+        train_task = session.catalog.task(target.train_task) if target.train_task else target
+        if train_task.labels != target.labels:
+            raise XHarnessError(
+                f"target {target.name!r} trains on {train_task.name!r} but their label sets "
+                f"differ ({target.labels} vs {train_task.labels})",
+                where=f"tasks.{target.name}.train_task", fix="give both the same `labels`",
+            )
+        ex, feats = session.store.features(train_task, "train", "en", args,
+                                           args.max_train_examples)
+        data["train"] = ex.report.as_dict()
+        dev_set = _dev_set(session, target, fmt, args, target.name, "en", fallback=train_task)
+        result = train(model, [TrainTask(target.name, target, fmt, feats, dev_set)], args,
+                       Stage(tasks=[target.name]), seed, session.device, session.bf16, pad_id,
+                       lambda s, m: observers.notify(
+                           session.catalog.pm, "xharness_train_log", unit=unit.as_dict(),
+                           step=s, metrics=m),
+                       desc=unit.label)
+        train_summary = result.summary()
+        if result.best_dev is not None:
+            dev = {fmt.primary_metric: result.best_dev}
+    metrics, n_examples, predictions = {}, {}, {}
+    for lang in langs:
+        ex, feats = session.store.features(target, "test", lang, args)
+        data[f"test-{lang}"] = ex.report.as_dict()
+        ev = EvalSet(target.name, target, fmt, lang, ex.examples, feats, args)
+        preds, scores = evaluate(model, ev, session.device, session.bf16, pad_id)
+        metrics[lang], n_examples[lang] = scores, len(ex.examples)
+        predictions[lang] = preds
+    tmp_preds = folder.parent / f".{key}.predictions"
+    if tmp_preds.exists():
+        shutil.rmtree(tmp_preds)
+    written = write_target_predictions(target, fmt, predictions, tmp_preds)
+    primary = fmt.primary_metric
+    record = TargetRecord(
+        key=key, seed=seed, profile=session.profile.name, model=session.model_ref,
+        source=session.profile.source,
+        config={"target_args": args.model_dump(), "base": session.base_key(),
+                "languages": langs, "target_spec": target.model_dump(mode="json")},
+        timings={"total_s": round(time.perf_counter() - started, 3),
+                 **({"train_s": train_summary["seconds"]} if train_summary else {})},
+        versions=versions(), created=now(), strategy=strategy, target=target.name,
+        plan=[s.model_dump(mode="json") for s in stages], intermediate=inter_keys,
+        intermediate_dev=inter_dev, zero_shot=zero_shot, primary_metric=primary,
+        metrics=metrics, n_examples=n_examples,
+        average=sum(m[primary] for m in metrics.values()) / max(1, len(metrics)),
+        dev=dev, train=train_summary, data=data,
+        predictions_dir="predictions" if written else None,
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    if written:
+        dest = folder / "predictions"
+        if dest.exists():
+            shutil.rmtree(dest)
+        tmp_preds.rename(dest)
+    write_record(folder, record)
+    observers.notify(session.catalog.pm, "xharness_unit_finished", unit=unit.as_dict(),
+                     record=record)
+    return record

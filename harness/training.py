@@ -1,0 +1,223 @@
+"""The training loop: one shared encoder, one head per task, a task mixture, read top to
+bottom.
+
+Each update draws a task from the stage's sampler, takes that task's next length-grouped
+batch (split into `grad_accum` micro-batches), and steps AdamW under a linear warmup/decay
+schedule. Dev evaluation happens once per epoch-equivalent (or every `eval_every` steps);
+with `select_on_dev` the best state is kept and restored at the end.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import datasets
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from harness.batching import BatchStream, sorted_batches, steps_per_epoch, task_probabilities
+from harness.config import TrainArgs
+from harness.device import autocast, to_device
+from harness.formats.base import Format
+from harness.modeling import MultiTaskModel
+from harness.specs import Stage, TaskSpec
+
+LOG_EVERY = 10
+
+
+@dataclass
+class EvalSet:
+    """Canonical examples and their features for one task in one language."""
+
+    head: str
+    task: TaskSpec
+    fmt: Format
+    lang: str
+    examples: datasets.Dataset
+    features: datasets.Dataset
+    args: TrainArgs
+
+
+@dataclass
+class TrainTask:
+    head: str
+    task: TaskSpec
+    fmt: Format
+    features: datasets.Dataset
+    dev: EvalSet | None = None
+
+
+@dataclass
+class TrainResult:
+    steps: int = 0
+    seconds: float = 0.0
+    examples: int = 0
+    tokens: int = 0
+    padded_tokens: int = 0
+    best_step: int | None = None
+    best_dev: float | None = None
+    dev_history: list[dict[str, Any]] = field(default_factory=list)
+    final_loss: float | None = None
+    task_batches: dict[str, int] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "steps": self.steps, "seconds": round(self.seconds, 3), "examples": self.examples,
+            "tokens": self.tokens, "padded_tokens": self.padded_tokens,
+            "best_step": self.best_step, "best_dev": self.best_dev,
+            "dev_history": self.dev_history, "final_loss": self.final_loss,
+            "task_batches": self.task_batches,
+        }
+
+
+@torch.inference_mode()
+def predict(
+    model: MultiTaskModel, ev: EvalSet, device: torch.device, bf16: bool, pad_id: int
+) -> list[np.ndarray]:
+    """Logits per feature, in feature order; batches sorted by length (little padding)."""
+    was_training = model.training
+    model.eval()
+    out: list[np.ndarray | None] = [None] * len(ev.features)
+    lengths = ev.features["length"]
+    for idx in sorted_batches(lengths, ev.args.eval_batch_size):
+        batch = to_device(ev.fmt.collate(ev.features[idx], pad_id), device)
+        with autocast(device, bf16):
+            logits = model(ev.head, batch)
+        logits = logits.float().cpu().numpy()
+        for j, i in enumerate(idx):
+            out[i] = logits[j]
+    model.train(was_training)
+    return out  # type: ignore[return-value]
+
+
+def evaluate(
+    model: MultiTaskModel, ev: EvalSet, device: torch.device, bf16: bool, pad_id: int
+) -> tuple[list[Any], dict[str, float]]:
+    logits = predict(model, ev, device, bf16, pad_id)
+    preds = ev.fmt.decode(logits, ev.features, ev.examples, ev.task, ev.args)
+    return preds, ev.fmt.score(preds, ev.examples, ev.task, ev.lang)
+
+
+def train(
+    model: MultiTaskModel,
+    tasks: list[TrainTask],
+    args: TrainArgs,
+    stage: Stage,
+    seed: int,
+    device: torch.device,
+    bf16: bool,
+    pad_id: int,
+    on_log: Callable[[int, dict[str, float]], None] | None = None,
+    desc: str = "train",
+) -> TrainResult:
+    torch.manual_seed(seed)
+    sizes = {t.head: len(t.features) for t in tasks}
+    probs = task_probabilities(sizes, stage.sampler, stage.temperature, stage.cap)
+    names = list(probs)
+    weights = np.array([probs[n] for n in names])
+    by_head = {t.head: t for t in tasks}
+    micro = args.batch_size // args.grad_accum
+    streams = {t.head: BatchStream(t.features["length"], args.batch_size, seed + i)
+               for i, t in enumerate(tasks)}
+    epoch_steps = steps_per_epoch(sizes, args.batch_size)
+    total = args.max_steps or max(1, math.ceil(epoch_steps * args.epochs))
+    eval_every = args.eval_every or epoch_steps
+    rng = np.random.default_rng(seed)
+
+    if args.freeze_embeddings:
+        for p in model.encoder.get_input_embeddings().parameters():
+            p.requires_grad_(False)
+    optimizer = _adamw(model, args, device)
+    warmup = int(args.warmup_ratio * total)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer,
+        lambda s: (s + 1) / max(1, warmup) if s < warmup
+        else max(0.0, (total - s) / max(1, total - warmup)),
+    )
+    model.to(device).train()
+    result = TrainResult(task_batches=dict.fromkeys(names, 0))
+    best_state: dict[str, torch.Tensor] | None = None
+    devs = [t.dev for t in tasks if t.dev is not None]
+    start = time.perf_counter()
+    running: list[float] = []
+    bar = tqdm(total=total, desc=desc, unit="step", leave=False, dynamic_ncols=True)
+    for step in range(1, total + 1):
+        head = names[int(rng.choice(len(names), p=weights))]
+        t = by_head[head]
+        idx = next(streams[head])
+        result.task_batches[head] += 1
+        optimizer.zero_grad(set_to_none=True)
+        step_loss = 0.0
+        for m in range(0, len(idx), micro):
+            part = idx[m : m + micro]
+            batch = to_device(t.fmt.collate(t.features[part], pad_id), device)
+            with autocast(device, bf16):
+                logits = model(head, batch)
+            loss = t.fmt.loss(logits, batch) * (len(part) / len(idx))
+            loss.backward()
+            step_loss += float(loss.detach())
+            result.examples += len(part)
+            result.tokens += int(batch["attention_mask"].sum())
+            result.padded_tokens += int(batch["attention_mask"].numel())
+        torch.nn.utils.clip_grad_norm_(model.parameters(), args.max_grad_norm)
+        optimizer.step()
+        scheduler.step()
+        running.append(step_loss)
+        bar.update(1)
+        if step % LOG_EVERY == 0 or step == total:
+            avg = float(np.mean(running[-LOG_EVERY:]))
+            bar.set_postfix(loss=f"{avg:.3f}")
+            if on_log:
+                on_log(step, {"loss": avg, "lr": scheduler.get_last_lr()[0]})
+        if devs and (step % eval_every == 0 or step == total):
+            scores = {}
+            for ev in devs:
+                _, metrics = evaluate(model, ev, device, bf16, pad_id)
+                scores[ev.head] = metrics[ev.fmt.primary_metric]
+            mean = float(np.mean(list(scores.values())))
+            result.dev_history.append({"step": step, "mean": mean, **scores})
+            if on_log:
+                on_log(step, {f"dev/{k}": v for k, v in scores.items()})
+            if result.best_dev is None or mean > result.best_dev:
+                result.best_dev, result.best_step = mean, step
+                if args.select_on_dev and step != total:
+                    best_state = copy.deepcopy(
+                        {k: v.detach().to("cpu") for k, v in model.state_dict().items()}
+                    )
+                elif args.select_on_dev:
+                    best_state = None  # the final state is the best one
+            elif args.patience and _since_best(result) >= args.patience:
+                break
+    bar.close()
+    result.steps = step
+    result.seconds = time.perf_counter() - start
+    result.final_loss = float(np.mean(running[-LOG_EVERY:])) if running else None
+    if best_state is not None and result.best_step != step:
+        model.load_state_dict(best_state)
+    return result
+
+
+def _since_best(result: TrainResult) -> int:
+    steps = [h["step"] for h in result.dev_history]
+    return len(steps) - 1 - steps.index(result.best_step) if result.best_step in steps else 0
+
+
+def _adamw(model: torch.nn.Module, args: TrainArgs, device: torch.device) -> torch.optim.AdamW:
+    """AdamW without decay on biases and LayerNorm weights; fused on CUDA."""
+    decay, no_decay = [], []
+    for name, p in model.named_parameters():
+        if not p.requires_grad:
+            continue
+        (no_decay if p.ndim < 2 or "LayerNorm" in name else decay).append(p)
+    groups = [{"params": decay, "weight_decay": args.weight_decay},
+              {"params": no_decay, "weight_decay": 0.0}]
+    kwargs: dict[str, Any] = {"lr": args.learning_rate, "eps": args.adam_epsilon}
+    if device.type == "cuda":
+        kwargs["fused"] = True
+    return torch.optim.AdamW(groups, **kwargs)

@@ -1,0 +1,95 @@
+"""Plugin discovery: built-ins from registry.yaml, third parties from entry points; one
+broken plugin is named and the others still load."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from harness.catalog import build_catalog, check_imports
+from harness.errors import XHarnessError
+from harness.refs import resolve_ref
+
+TASK = {
+    "name": "plug_task", "role": "target", "family": "toy", "format": "classification",
+    "languages": ["en"], "labels": ["a", "b"], "metric": "accuracy",
+    "sources": {"embedded": {"builder": "plugins.tasks.xnli:embedded", "languages": ["en"]}},
+}
+
+
+def _module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, body: str) -> None:
+    (tmp_path / f"{name}.py").write_text(textwrap.dedent(body), encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+
+def _registry(registry_file, plugins: list[str]) -> Path:
+    return registry_file("version: 1\nplugins: [" + ", ".join(plugins) + "]\n")
+
+
+def test_builtin_plugins_are_registered() -> None:
+    catalog = build_catalog()
+    assert "plugins.tasks.xnli" in dict(catalog.pm.list_name_plugin())
+    assert catalog.tasks["xnli"].plugin == "plugins.tasks.xnli"
+    assert check_imports(catalog) == []
+
+
+def test_hook_provided_task_appears_with_its_plugin(tmp_path, monkeypatch, registry_file) -> None:
+    _module(tmp_path, monkeypatch, "good_plugin", f"""
+        from harness.hookspecs import hookimpl
+        @hookimpl
+        def xharness_tasks():
+            return [{TASK!r}]
+    """)
+    catalog = build_catalog(_registry(registry_file, ["good_plugin"]))
+    assert catalog.problems == []
+    assert catalog.tasks["plug_task"].plugin == "good_plugin"
+
+
+def test_broken_plugins_are_named_and_isolated(tmp_path, monkeypatch, registry_file) -> None:
+    _module(tmp_path, monkeypatch, "good_plugin", f"""
+        from harness.hookspecs import hookimpl
+        @hookimpl
+        def xharness_tasks():
+            return [{TASK!r}]
+    """)
+    _module(tmp_path, monkeypatch, "import_fails", "raise RuntimeError('boom at import')\n")
+    _module(tmp_path, monkeypatch, "hook_raises", """
+        from harness.hookspecs import hookimpl
+        @hookimpl
+        def xharness_tasks():
+            raise ValueError("boom in hook")
+    """)
+    bad = {**TASK, "name": "bad_task", "format": "poetry"}
+    _module(tmp_path, monkeypatch, "invalid_spec", f"""
+        from harness.hookspecs import hookimpl
+        @hookimpl
+        def xharness_tasks():
+            return [{bad!r}]
+    """)
+    _module(tmp_path, monkeypatch, "collides", f"""
+        from harness.hookspecs import hookimpl
+        @hookimpl
+        def xharness_tasks():
+            return [{TASK!r}]
+    """)
+    path = _registry(registry_file, ["good_plugin", "import_fails", "hook_raises",
+                                     "invalid_spec", "collides"])
+    catalog = build_catalog(path)
+    assert "plug_task" in catalog.tasks and catalog.tasks["plug_task"].plugin == "good_plugin"
+    text = "\n".join(p.render() for p in catalog.problems)
+    assert "plugin import_fails: failed to load: RuntimeError: boom at import" in text
+    assert "plugin hook_raises" in text and "boom in hook" in text
+    assert "plugin invalid_spec: tasks.bad_task.format" in text
+    assert "plugin collides: tasks.plug_task: name collides with the one from good_plugin" in text
+    with pytest.raises(XHarnessError, match="declared but invalid"):
+        catalog.task("bad_task")
+
+
+def test_refs_resolve_lazily_with_clear_errors() -> None:
+    assert callable(resolve_ref("plugins.tasks.xnli:embedded"))
+    with pytest.raises(XHarnessError, match="cannot import module 'no_such_mod'"):
+        resolve_ref("no_such_mod:f")
+    with pytest.raises(XHarnessError, match=r"has no attribute 'embeded'.*embedded"):
+        resolve_ref("plugins.tasks.xnli:embeded")
