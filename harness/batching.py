@@ -97,6 +97,22 @@ def task_probabilities(
     return {k: v / total for k, v in w.items()}
 
 
+def mixture_probabilities(
+    sizes: dict[str, int], sampler: Sampler, temperature: float, cap: int | None,
+    fixed_share: float = 0.0, fixed: tuple[str, ...] = (),
+) -> dict[str, float]:
+    """The sampler's weights over the tasks not in `fixed`, scaled to `1 - fixed_share`;
+    the `fixed` tasks (MLM streams mixed in at a ratio) share `fixed_share` equally."""
+    fixed = tuple(k for k in fixed if k in sizes)
+    rest = {k: v for k, v in sizes.items() if k not in fixed}
+    if not fixed or not fixed_share or not rest:
+        return task_probabilities(sizes, sampler, temperature, cap)
+    probs = {k: p * (1 - fixed_share)
+             for k, p in task_probabilities(rest, sampler, temperature, cap).items()}
+    probs.update({k: fixed_share / len(fixed) for k in fixed})
+    return probs
+
+
 def steps_per_epoch(sizes: dict[str, int], batch_size: int) -> int:
     """Updates in one pass over every task's data."""
     return sum(math.ceil(n / batch_size) for n in sizes.values())

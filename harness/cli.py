@@ -74,7 +74,8 @@ def main(ctx: click.Context, registry: Path | None, verbose: int) -> None:
     """xharness: XTREME evaluation of intermediate-task training strategies."""
     level = logging.DEBUG if verbose > 1 else logging.INFO
     logging.basicConfig(level=level, format="%(levelname)s %(message)s", stream=sys.stderr)
-    for noisy in ("datasets", "transformers", "httpx", "urllib3", "filelock", "fsspec"):
+    for noisy in ("datasets", "transformers", "httpx", "urllib3", "filelock", "fsspec",
+                  "faiss", "faiss.loader"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     _quiet_libraries()
@@ -139,6 +140,17 @@ def list_strategies(ctx: click.Context) -> None:
                         maxcolwidths=[None, 70, None]))
 
 
+@list_.command("translators")
+@click.pass_context
+@handle_errors
+def list_translators(ctx: click.Context) -> None:
+    """Machine-translation backends for translate-train."""
+    catalog = _catalog(ctx)
+    rows = [[t.name, t.description, t.plugin] for t in catalog.translators.values()]
+    click.echo(tabulate(rows, headers=["translator", "what it is", "plugin"],
+                        maxcolwidths=[None, 70, None]))
+
+
 @list_.command("profiles")
 @click.pass_context
 @handle_errors
@@ -187,6 +199,9 @@ def validate(ctx: click.Context) -> None:
 @click.option("--intermediate", help="English intermediate task(s) for the strategy.")
 @click.option("--multilingual", help="Multilingual intermediate task(s) for the strategy.")
 @click.option("--variant", help="Strategy variant (combined: sequential or mixed).")
+@click.option("--translator", help="translate-train: translator name (default: the profile's).")
+@click.option("--min-chrf", type=click.FloatRange(0, 100),
+              help="translate-train: drop translations whose round-trip chrF is below this.")
 @click.option("--option", "extra", multiple=True, metavar="KEY=VALUE",
               help="Strategy option (sampler, temperature, cap, ...).")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
@@ -203,7 +218,8 @@ def validate(ctx: click.Context) -> None:
 @handle_errors
 def eval_(ctx: click.Context, strategy: str, target: str, profile: str, seeds: int,
           seed_list: tuple[int, ...], languages: str | None, intermediate: str | None,
-          multilingual: str | None, variant: str | None, extra: tuple[str, ...],
+          multilingual: str | None, variant: str | None, translator: str | None,
+          min_chrf: float | None, extra: tuple[str, ...],
           sets: tuple[str, ...], model: str | None, data_root: str | None, runs_dir: Path,
           device: str, allow_non_zero_shot: bool, strict: bool) -> None:
     """Run strategies on targets: intermediate stages, English fine-tune, zero-shot eval."""
@@ -218,8 +234,9 @@ def eval_(ctx: click.Context, strategy: str, target: str, profile: str, seeds: i
         catalog.task(name)
     options: dict[str, Any] = dict(_pairs(extra, "--option"))
     for key, value in (("intermediate", intermediate), ("multilingual", multilingual),
-                       ("variant", variant)):
-        if value:
+                       ("variant", variant), ("translator", translator),
+                       ("min_chrf", min_chrf)):
+        if value is not None:
             options[key] = value
     overrides = dict(_pairs(sets, "--set"))
     session = Session.create(

@@ -36,7 +36,13 @@ class TrainArgs(Strict):
     select_on_dev: bool = Field(default=True, description="keep the best dev checkpoint")
     patience: int | None = Field(default=None, ge=1, description="evaluations w/o improvement")
     eval_batch_size: int = Field(default=128, ge=1)
+    checkpoint_every: int | None = Field(
+        default=500, ge=1, description="steps between resumable checkpoints (None: off)"
+    )
     freeze_embeddings: bool = False
+    pool_layer: int = Field(
+        default=-1, description="retrieval: hidden-state index to mean-pool (0 = embeddings)"
+    )
 
     @model_validator(mode="after")
     def _accum_divides(self) -> TrainArgs:
@@ -69,8 +75,10 @@ class Profile(Strict):
     tasks: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="task -> TrainArgs overrides"
     )
-    retrieval_layer: int = Field(default=14, description="hidden-state index, 0 = embeddings")
     max_eval_examples: int | None = Field(default=None, ge=1)
+    translator: str | None = Field(
+        default=None, description="default translator for translate-train (`translators:`)"
+    )
     data_options: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="task -> options for its embedded builder (sizes)"
     )

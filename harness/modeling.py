@@ -46,13 +46,29 @@ class MultiTaskModel(nn.Module):
         super().__init__()
         self.encoder = encoder
         self.heads = nn.ModuleDict({head_key(k): v for k, v in heads.items()})
+        for head in self.heads.values():
+            if hasattr(head, "tie_to_input_embeddings"):  # LM heads share the embeddings
+                head.tie_to_input_embeddings(encoder.get_input_embeddings())
 
-    def hidden(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-        out = self.encoder(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])
-        return out.last_hidden_state
+    def hidden(self, batch: dict[str, torch.Tensor], layer: int | None = None) -> torch.Tensor:
+        """The last hidden state, or hidden-state `layer` (0 = embeddings) when given."""
+        out = self.encoder(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
+                           output_hidden_states=layer is not None)
+        if layer is None:
+            return out.last_hidden_state
+        n = len(out.hidden_states)
+        if not -n <= layer < n:
+            raise XHarnessError(
+                f"pool_layer {layer} does not exist: the model has hidden states 0..{n - 1} "
+                "(0 = embeddings)",
+                fix=f"set pool_layer between 0 and {n - 1} for the retrieval format in the "
+                "profile (or --set pool_layer=N)",
+            )
+        return out.hidden_states[layer]
 
     def forward(self, task: str, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-        return self.heads[head_key(task)](self.hidden(batch), batch)
+        head = self.heads[head_key(task)]
+        return head(self.hidden(batch, getattr(head, "hidden_layer", None)), batch)
 
 
 def load_encoder(ref: str, trust_remote_code: bool = False) -> tuple[nn.Module, Any]:

@@ -11,17 +11,20 @@ intermediate model is shared by every target and every plan with the same prefix
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import datasets
 import torch
 
-from harness import observers
+from harness import checkpoints, observers
 from harness.catalog import Catalog
 from harness.config import Profile, TrainArgs
+from harness.data.sources import fingerprint, for_source
 from harness.data.store import DataStore
 from harness.device import pick_device, use_bf16
 from harness.errors import XHarnessError
@@ -31,16 +34,19 @@ from harness.hashing import CODE_VERSIONS, model_fingerprint, stable_hash
 from harness.modeling import MultiTaskModel, load_encoder, save_encoder
 from harness.predictions import write_target_predictions
 from harness.records import (
+    EXAMPLE_STATS,
     IntermediateRecord,
     TargetRecord,
     now,
     read_finished,
+    save_example_stats,
     versions,
     write_record,
 )
 from harness.refs import resolve_ref
 from harness.specs import Stage, TaskSpec
-from harness.training import EvalSet, TrainTask, evaluate, train
+from harness.training import Checkpointing, EvalSet, TrainTask, evaluate, train
+from harness.translation.base import Translator
 
 log = logging.getLogger("xharness")
 
@@ -61,6 +67,7 @@ class Session:
     overrides: dict[str, Any] = field(default_factory=dict)
     _store: DataStore | None = None
     _model_fp: str | None = None
+    _translators: dict[str, Translator] = field(default_factory=dict)
 
     @classmethod
     def create(
@@ -91,6 +98,35 @@ class Session:
         return {"model": self.model_fp, "source": self.profile.source,
                 "data_options": self.profile.data_options, "code": CODE_VERSIONS}
 
+    def translator(self, name: str) -> Translator:
+        """A translator from the catalog, behind the on-disk cache of this runs folder."""
+        from harness.translation.cache import CachedTranslator
+
+        if name not in self._translators:
+            spec = self.catalog.translator(name)
+            factory = resolve_ref(spec.factory, f"translators.{name}.factory")
+            self._translators[name] = CachedTranslator(
+                factory(**spec.options), self.runs_dir / "cache" / "translations.sqlite")
+        return self._translators[name]
+
+    def data_fingerprint(self, task: TaskSpec, splits: list[str], langs: list[str]
+                         ) -> list[dict[str, Any]]:
+        """What identifies a unit's data, so a unit whose data changed is not reused."""
+        return [fingerprint(task, split, lang, self.profile.source, self.profile.data_root,
+                            self.profile.data_options.get(task.name))  # type: ignore[arg-type]
+                for split in splits for lang in langs]
+
+    def checkpoint_dir(self, key: str) -> Path:
+        return self.runs_dir / "checkpoints" / key
+
+    def checkpointing(self, key: str, args: TrainArgs) -> Checkpointing | None:
+        every = args.checkpoint_every
+        return Checkpointing(self.checkpoint_dir(key), every) if every else None
+
+    def task(self, name: str) -> TaskSpec:
+        """A task as this session's data source serves it (see `sources.for_source`)."""
+        return for_source(self.catalog.task(name), self.profile.source, self.profile.data_root)
+
     def args(self, phase: str, task: TaskSpec) -> TrainArgs:
         return self.profile.args_for(phase, task.name, task.format, self.overrides)  # type: ignore[arg-type]
 
@@ -109,11 +145,55 @@ def plan_for(session: Session, strategy: str, target: TaskSpec,
              options: dict[str, Any]) -> list[Stage]:
     spec = session.catalog.strategy(strategy)
     planner = resolve_ref(spec.planner, f"strategies.{strategy}.planner")
-    stages = planner(target, {**spec.options, **options}, session.catalog)
+    # what the session knows that a planner may need: the languages this data source can
+    # evaluate the target in, and the profile's default translator
+    context = {"target_languages": [x for x in eval_languages(session, target) if x != "en"],
+               "translator": session.profile.translator}
+    stages = planner(target, {**context, **spec.options, **options}, session.catalog)
     for stage in stages:
         for name in stage.tasks:
             session.catalog.task(name)  # unknown names fail here, with suggestions
     return list(stages)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One cell of the grid: a strategy's plan for a target, with one seed."""
+
+    strategy: str
+    options: dict[str, Any]
+    target: TaskSpec
+    stages: list[Stage]
+    seed: int
+    zero_shot: bool
+
+    @property
+    def label(self) -> str:
+        return f"{self.strategy} -> {self.target.name} seed {self.seed}"
+
+
+def plan_grid(
+    session: Session, strategies: list[str], targets: list[str], seeds: list[int],
+    options: dict[str, Any] | None = None,
+) -> list[Job]:
+    """Every (seed, strategy, target) with its plan; plans are checked before anything
+    trains (unknown tasks, the zero-shot guard), so a bad grid fails in seconds."""
+    options = options or {}
+    jobs = []
+    for seed in seeds:
+        for strategy in strategies:
+            for name in targets:
+                target = session.task(name)
+                stages = plan_for(session, strategy, target, options)
+                zero_shot = check_zero_shot(session.catalog, stages, target,
+                                            session.allow_non_zero_shot)
+                jobs.append(Job(strategy, options, target, stages, seed, zero_shot))
+    return jobs
+
+
+def run_job(session: Session, job: Job) -> TargetRecord:
+    encoder, inter_keys, inter_dev = ensure_intermediate(session, job.stages, job.seed)
+    return ensure_target(session, job, encoder, inter_keys, inter_dev)
 
 
 def run_grid(
@@ -121,33 +201,25 @@ def run_grid(
     options: dict[str, Any] | None = None,
 ) -> list[TargetRecord]:
     """Every (seed, strategy, target), reusing finished units."""
-    options = options or {}
-    records = []
-    for seed in seeds:
-        for strategy in strategies:
-            for target_name in targets:
-                target = session.catalog.task(target_name)
-                stages = plan_for(session, strategy, target, options)
-                zero_shot = check_zero_shot(session.catalog, stages, target,
-                                            session.allow_non_zero_shot)
-                encoder, inter_keys, inter_dev = ensure_intermediate(session, stages, seed)
-                records.append(ensure_target(
-                    session, strategy, target, stages, seed, encoder, inter_keys, inter_dev,
-                    zero_shot,
-                ))
-    return records
+    jobs = plan_grid(session, strategies, targets, seeds, options)
+    return [run_job(session, job) for job in jobs]
 
 
 # -- intermediate units -------------------------------------------------------------------
 
 def stage_key(session: Session, parent: str | None, stage: Stage, seed: int) -> str:
-    tasks = {name: session.catalog.task(name) for name in stage.tasks}
+    tasks = {name: session.task(name) for name in stage.tasks}
     return stable_hash({
         **session.base_key(), "kind": "intermediate", "parent": parent, "seed": seed,
-        "stage": stage.model_dump(mode="json"),
+        "stage": stage.model_dump(mode="json", exclude={"name"}),
+        "translator": (session.catalog.translator(stage.translator).model_dump(
+            exclude={"plugin", "description"}) if stage.translator else None),
         "stage_args": session.profile.intermediate.merged(session.overrides).model_dump(),
         "tasks": {n: {"spec": t.model_dump(mode="json", exclude={"plugin"}),
-                      "args": session.args("intermediate", t).model_dump()}
+                      "args": session.args("intermediate", t).model_dump(),
+                      "data": session.data_fingerprint(
+                          t, ["train", "dev"],
+                          stage.languages.get(n) or session.store.train_languages(t))}
                   for n, t in tasks.items()},
     })
 
@@ -188,22 +260,27 @@ def _train_stage(
     dropout = float(getattr(encoder.config, "hidden_dropout_prob", 0.1))
     tasks, heads, data = [], {}, {}
     for name in stage.tasks:
-        spec = session.catalog.task(name)
+        spec = session.task(name)
         fmt = get_format(spec.format)
         args = session.args("intermediate", spec)
-        langs = stage.languages.get(name) or session.store.train_languages(spec)
-        feats, ex = [], []
+        native = session.store.train_languages(spec)
+        langs = stage.languages.get(name) or native
+        feats, data[name] = [], {}
         for lang in langs:
-            e, f = session.store.features(spec, "train", lang, args, args.max_train_examples)
+            if stage.translator and lang not in native:  # translate-train
+                e, f, stats = session.store.translated_features(
+                    spec, lang, args, session.translator(stage.translator), stage.min_chrf,
+                    args.max_train_examples)
+                data[name][lang] = {**e.report.as_dict(), "translation": stats}
+            else:
+                e, f = session.store.features(spec, "train", lang, args,
+                                              args.max_train_examples)
+                data[name][lang] = e.report.as_dict()
             feats.append(f)
-            ex.append(e)
-        import datasets
-
         train_feats = datasets.concatenate_datasets(feats)
-        data[name] = {lang: e.report.as_dict() for lang, e in zip(langs, ex, strict=True)}
-        dev_set = _dev_set(session, spec, fmt, args, name, langs[0])
+        dev_set = _dev_set(session, spec, fmt, args, name, (native or langs)[0])
         tasks.append(TrainTask(name, spec, fmt, train_feats, dev_set))
-        heads[name] = fmt.build_head(encoder.config.hidden_size, spec, dropout)
+        heads[name] = fmt.build_head(encoder.config.hidden_size, spec, dropout, args)
     model = MultiTaskModel(encoder, heads)
     stage_args = session.profile.intermediate.merged(session.overrides)
 
@@ -212,7 +289,8 @@ def _train_stage(
                          step=step, metrics=metrics)
 
     result = train(model, tasks, stage_args, stage, seed, session.device, session.bf16,
-                   pad_id, on_log, desc=unit.label)
+                   pad_id, on_log, desc=unit.label,
+                   checkpoint=session.checkpointing(key, stage_args))
     dev_metrics = {}
     for t in tasks:
         if t.dev is not None:
@@ -232,6 +310,7 @@ def _train_stage(
         train=result.summary(), data=data,
     )
     write_record(folder, record)
+    checkpoints.remove(session.checkpoint_dir(key))
     observers.notify(session.catalog.pm, "xharness_unit_finished", unit=unit.as_dict(),
                      record=None)
     return record
@@ -239,14 +318,16 @@ def _train_stage(
 
 def _dev_set(
     session: Session, spec: TaskSpec, fmt: Any, args: TrainArgs, head: str, lang: str,
-    fallback: TaskSpec | None = None,
+    fallback: TaskSpec | None = None, whole: bool = False,
 ) -> EvalSet | None:
-    """The task's dev split in `lang` (English for English tasks), if it has one."""
+    """The task's dev split in `lang` (English for English tasks), if it has one; a
+    subset of `dev_examples` unless `whole` (a mining pool must stay complete)."""
     for candidate in (spec, fallback):
         if candidate is None:
             continue
         try:
-            ex, feats = session.store.features(candidate, "dev", lang, args, args.dev_examples)
+            ex, feats = session.store.features(candidate, "dev", lang, args,
+                                               None if whole else args.dev_examples)
         except XHarnessError as exc:
             log.debug("no dev split for %s/%s: %s", candidate.name, lang, exc)
             continue
@@ -272,17 +353,20 @@ def eval_languages(session: Session, target: TaskSpec) -> list[str]:
 
 
 def ensure_target(
-    session: Session, strategy: str, target: TaskSpec, stages: list[Stage], seed: int,
-    encoder_path: str, inter_keys: list[str], inter_dev: dict[str, dict[str, float]],
-    zero_shot: bool,
+    session: Session, job: Job, encoder_path: str, inter_keys: list[str],
+    inter_dev: dict[str, dict[str, float]],
 ) -> TargetRecord:
+    strategy, target, stages, seed = job.strategy, job.target, job.stages, job.seed
     args = session.args("target", target)
     langs = eval_languages(session, target)
+    train_task = session.task(target.train_task) if target.train_task else target
     key = stable_hash({
         **session.base_key(), "kind": "target", "strategy": strategy,
-        "encoder": inter_keys[-1] if inter_keys else "base", "seed": seed,
-        "target": target.model_dump(mode="json", exclude={"plugin"}), "args": args.model_dump(),
-        "languages": langs, "retrieval_layer": session.profile.retrieval_layer,
+        "options": job.options, "encoder": inter_keys[-1] if inter_keys else "base",
+        "seed": seed, "target": target.model_dump(mode="json", exclude={"plugin"}),
+        "args": args.model_dump(), "languages": langs,
+        "data": [session.data_fingerprint(train_task, ["train", "dev"], ["en"]),
+                 session.data_fingerprint(target, ["dev", "test"], langs)],
     })
     folder = session.runs_dir / "targets" / key
     record = read_finished(folder, TargetRecord)
@@ -299,10 +383,9 @@ def ensure_target(
     torch.manual_seed(seed)
     dropout = float(getattr(encoder.config, "hidden_dropout_prob", 0.1))
     model = MultiTaskModel(encoder, {target.name: fmt.build_head(
-        encoder.config.hidden_size, target, dropout)})
+        encoder.config.hidden_size, target, dropout, args)})
     train_summary, dev, data = None, {}, {}
     if fmt.trains:
-        train_task = session.catalog.task(target.train_task) if target.train_task else target
         if train_task.labels != target.labels:
             raise XHarnessError(
                 f"target {target.name!r} trains on {train_task.name!r} but their label sets "
@@ -318,45 +401,51 @@ def ensure_target(
                        lambda s, m: observers.notify(
                            session.catalog.pm, "xharness_train_log", unit=unit.as_dict(),
                            step=s, metrics=m),
-                       desc=unit.label)
+                       desc=unit.label, checkpoint=session.checkpointing(key, args))
         train_summary = result.summary()
         if result.best_dev is not None:
             dev = {fmt.primary_metric: result.best_dev}
-    metrics, n_examples, predictions = {}, {}, {}
+    metrics, n_examples, predictions, stats = {}, {}, {}, {}
     for lang in langs:
         ex, feats = session.store.features(target, "test", lang, args)
         data[f"test-{lang}"] = ex.report.as_dict()
         ev = EvalSet(target.name, target, fmt, lang, ex.examples, feats, args)
-        preds, scores = evaluate(model, ev, session.device, session.bf16, pad_id)
+        cal = (_dev_set(session, target, fmt, args, target.name, lang, whole=True)
+               if fmt.calibrates else None)
+        preds, scores = evaluate(model, ev, session.device, session.bf16, pad_id, cal)
         metrics[lang], n_examples[lang] = scores, len(ex.examples)
         predictions[lang] = preds
-    tmp_preds = folder.parent / f".{key}.predictions"
-    if tmp_preds.exists():
-        shutil.rmtree(tmp_preds)
-    written = write_target_predictions(target, fmt, predictions, tmp_preds)
+        stats[lang] = fmt.example_stats(preds, ex.examples, target, lang)
+    # everything but the record goes into a staging folder that becomes the unit's folder
+    # in one rename; the record is written last, so a folder without one is unfinished
+    staging = folder.parent / f".{key}.partial"
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    written = write_target_predictions(target, fmt, predictions, staging / "predictions")
+    save_example_stats(staging / EXAMPLE_STATS, stats)
     primary = fmt.primary_metric
     record = TargetRecord(
         key=key, seed=seed, profile=session.profile.name, model=session.model_ref,
         source=session.profile.source,
         config={"target_args": args.model_dump(), "base": session.base_key(),
-                "languages": langs, "target_spec": target.model_dump(mode="json")},
+                "languages": langs, "options": job.options,
+                "target_spec": target.model_dump(mode="json")},
         timings={"total_s": round(time.perf_counter() - started, 3),
                  **({"train_s": train_summary["seconds"]} if train_summary else {})},
         versions=versions(), created=now(), strategy=strategy, target=target.name,
         plan=[s.model_dump(mode="json") for s in stages], intermediate=inter_keys,
-        intermediate_dev=inter_dev, zero_shot=zero_shot, primary_metric=primary,
+        intermediate_dev=inter_dev, zero_shot=job.zero_shot, primary_metric=primary,
         metrics=metrics, n_examples=n_examples,
         average=sum(m[primary] for m in metrics.values()) / max(1, len(metrics)),
         dev=dev, train=train_summary, data=data,
         predictions_dir="predictions" if written else None,
     )
-    folder.mkdir(parents=True, exist_ok=True)
-    if written:
-        dest = folder / "predictions"
-        if dest.exists():
-            shutil.rmtree(dest)
-        tmp_preds.rename(dest)
+    if folder.exists():  # leftovers of an interrupted attempt: it never wrote its record
+        shutil.rmtree(folder)
+    os.replace(staging, folder)
     write_record(folder, record)
+    checkpoints.remove(session.checkpoint_dir(key))
     observers.notify(session.catalog.pm, "xharness_unit_finished", unit=unit.as_dict(),
                      record=record)
     return record

@@ -25,6 +25,8 @@ def write_target_predictions(
         if xtreme_name in XTREME_TASKS:
             write_predictions(xtreme_name, lang, rows, out_dir)
         else:
+            if isinstance(rows, dict):  # span QA: question id -> answer
+                rows = [{"id": k, "prediction": v} for k, v in rows.items()]
             lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
             write_text_atomic(Path(out_dir) / target.name / f"test-{lang}.jsonl", lines)
     return True

@@ -24,6 +24,8 @@ from harness.errors import XHarnessError
 
 SCHEMA_VERSION = 1
 RECORD_FILE = "record.json"
+#: per-language, per-example metric statistics of a target run (for the paired bootstrap)
+EXAMPLE_STATS = "example_stats.npz"
 
 
 class Record(BaseModel):
@@ -137,3 +139,24 @@ def read_record(path: Path, model: type[Record]) -> Record:
 def read_finished(folder: Path, model: type[Record]) -> Record | None:
     path = Path(folder) / RECORD_FILE
     return read_record(path, model) if path.is_file() else None
+
+
+def save_example_stats(path: Path, stats: dict[str, Any]) -> None:
+    """Per-language arrays of per-example statistics, written atomically."""
+    import io
+
+    import numpy as np
+
+    from harness.atomic import write_bytes_atomic
+
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **{lang: np.asarray(rows, dtype=np.float64)
+                                for lang, rows in stats.items()})
+    write_bytes_atomic(path, buf.getvalue())
+
+
+def load_example_stats(folder: Path) -> dict[str, Any]:
+    import numpy as np
+
+    with np.load(Path(folder) / EXAMPLE_STATS) as data:
+        return {lang: data[lang] for lang in data.files}

@@ -51,6 +51,10 @@ class HubSource(Strict):
         description="split -> file pattern (`{config}` expands); needed for parquet exports "
         "(revision refs/convert/parquet) of script-based repos",
     )
+    streaming: bool = Field(
+        default=False, description="stream the split (corpora too large to download)"
+    )
+    max_rows: int | None = Field(default=None, ge=1, description="read at most this many")
     row_filter: Ref | None = Field(
         default=None, description="`module:function(example, lang) -> bool` where one config "
         "holds several languages",
@@ -70,10 +74,22 @@ class HubSource(Strict):
 
 
 class LocalSource(Strict):
-    """Files in the hub schema under a root directory; `{root}`, `{lang}`, `{split}` expand."""
+    """Files under a root directory; `{root}`, `{lang}`, `{split}`, `{iso3}` expand.
+
+    `jsonl`/`json`/`csv`/`parquet` are files in the hub's schema; the other formats are the
+    layouts XTREME's download script writes (see `harness.data.files`).
+    """
 
     path: str
-    file_format: Literal["json", "jsonl", "csv", "tsv", "parquet", "conll"] = "jsonl"
+    file_format: Literal["jsonl", "json", "csv", "parquet", "tsv", "conll", "squad_json",
+                         "bucc", "aligned_lines"] = "jsonl"
+    fields: list[str] = Field(default_factory=list, description="tsv: the column names")
+    splits: dict[str, str] = Field(default_factory=dict, description="split -> file's name")
+    iso3: dict[str, str] = Field(default_factory=dict, description="lang -> 3-letter code")
+    labels_file: str | None = Field(
+        default=None, description="JSON list of labels (or label -> id map) under {root}, "
+        "for label sets too large to list (CCGbank's supertags)",
+    )
     columns: dict[str, str] = Field(default_factory=dict)
     layout: str | None = Field(default=None, description="how the files are laid out, for docs")
 
@@ -85,6 +101,10 @@ class EmbeddedSource(Strict):
     languages: list[str]
     columns: dict[str, str] = Field(default_factory=dict)
     options: dict[str, Any] = Field(default_factory=dict)
+    labels: list[str] | None = Field(
+        default=None, description="the stand-in's own label set, where it differs from the "
+        "real data's (intermediate tasks only: their heads are dropped)",
+    )
 
 
 class Sources(Strict):
@@ -157,6 +177,14 @@ class Stage(Strict):
     mlm_ratio: float = Field(default=0.0, ge=0.0, lt=1.0)
     languages: dict[str, list[str]] = Field(
         default_factory=dict, description="task -> training languages, where not the default"
+    )
+    translator: str | None = Field(
+        default=None, description="translate English data into the other `languages` with "
+        "this translator (translate-train)",
+    )
+    min_chrf: float | None = Field(
+        default=None, ge=0, le=100,
+        description="drop translations whose round-trip chrF is below this",
     )
     name: str = ""
 

@@ -10,10 +10,12 @@ with `select_on_dev` the best state is kept and restored at the end.
 from __future__ import annotations
 
 import copy
+import logging
 import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import datasets
@@ -21,7 +23,8 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from harness.batching import BatchStream, sorted_batches, steps_per_epoch, task_probabilities
+from harness import checkpoints
+from harness.batching import BatchStream, mixture_probabilities, sorted_batches, steps_per_epoch
 from harness.config import TrainArgs
 from harness.device import autocast, to_device
 from harness.formats.base import Format
@@ -29,6 +32,7 @@ from harness.modeling import MultiTaskModel
 from harness.specs import Stage, TaskSpec
 
 LOG_EVERY = 10
+log = logging.getLogger("xharness")
 
 
 @dataclass
@@ -51,6 +55,12 @@ class TrainTask:
     fmt: Format
     features: datasets.Dataset
     dev: EvalSet | None = None
+
+
+@dataclass(frozen=True)
+class Checkpointing:
+    folder: Path
+    every: int
 
 
 @dataclass
@@ -97,10 +107,20 @@ def predict(
 
 
 def evaluate(
-    model: MultiTaskModel, ev: EvalSet, device: torch.device, bf16: bool, pad_id: int
-) -> tuple[list[Any], dict[str, float]]:
+    model: MultiTaskModel, ev: EvalSet, device: torch.device, bf16: bool, pad_id: int,
+    calibration_set: EvalSet | None = None,
+) -> tuple[Any, dict[str, float]]:
+    """Predictions and metrics; a `calibrates` format first fits its decision rule (e.g.
+    BUCC's threshold) on `calibration_set`."""
+    calibration = None
+    if calibration_set is not None and ev.fmt.calibrates:
+        cal = calibration_set
+        dev_preds = cal.fmt.decode(predict(model, cal, device, bf16, pad_id), cal.features,
+                                   cal.examples, cal.task, cal.args)
+        calibration = cal.fmt.calibrate(dev_preds, cal.examples, cal.task)
     logits = predict(model, ev, device, bf16, pad_id)
     preds = ev.fmt.decode(logits, ev.features, ev.examples, ev.task, ev.args)
+    preds = ev.fmt.finalize(preds, calibration)
     return preds, ev.fmt.score(preds, ev.examples, ev.task, ev.lang)
 
 
@@ -115,17 +135,26 @@ def train(
     pad_id: int,
     on_log: Callable[[int, dict[str, float]], None] | None = None,
     desc: str = "train",
+    checkpoint: Checkpointing | None = None,
 ) -> TrainResult:
+    """Train `model` on the task mixture; with `checkpoint`, save every `every` steps and
+    resume from the folder's checkpoint if there is one (bitwise identical on CPU)."""
     torch.manual_seed(seed)
     sizes = {t.head: len(t.features) for t in tasks}
-    probs = task_probabilities(sizes, stage.sampler, stage.temperature, stage.cap)
+    mlm = tuple(t.head for t in tasks if t.fmt.name == "mlm")
+    probs = mixture_probabilities(sizes, stage.sampler, stage.temperature, stage.cap,
+                                  stage.mlm_ratio, mlm)
     names = list(probs)
     weights = np.array([probs[n] for n in names])
     by_head = {t.head: t for t in tasks}
     micro = args.batch_size // args.grad_accum
     streams = {t.head: BatchStream(t.features["length"], args.batch_size, seed + i)
                for i, t in enumerate(tasks)}
-    epoch_steps = steps_per_epoch(sizes, args.batch_size)
+    # an epoch is a pass over the tasks; a corpus mixed in at a ratio only adds steps
+    epoch_steps = steps_per_epoch({k: v for k, v in sizes.items() if k not in mlm} or sizes,
+                                  args.batch_size)
+    if mlm and stage.mlm_ratio and len(mlm) < len(sizes):
+        epoch_steps = math.ceil(epoch_steps / (1 - stage.mlm_ratio))
     total = args.max_steps or max(1, math.ceil(epoch_steps * args.epochs))
     eval_every = args.eval_every or epoch_steps
     rng = np.random.default_rng(seed)
@@ -141,13 +170,17 @@ def train(
         else max(0.0, (total - s) / max(1, total - warmup)),
     )
     model.to(device).train()
-    result = TrainResult(task_batches=dict.fromkeys(names, 0))
-    best_state: dict[str, torch.Tensor] | None = None
+    state = checkpoints.LoopState(0, rng, streams, [],
+                                  TrainResult(task_batches=dict.fromkeys(names, 0)))
+    if checkpoint and checkpoints.load(checkpoint.folder, model, optimizer, scheduler, state):
+        log.info("%s: resumed from the checkpoint at step %d", desc, state.step)
+    result, running = state.result, state.running
     devs = [t.dev for t in tasks if t.dev is not None]
-    start = time.perf_counter()
-    running: list[float] = []
-    bar = tqdm(total=total, desc=desc, unit="step", leave=False, dynamic_ncols=True)
-    for step in range(1, total + 1):
+    start, before = time.perf_counter(), result.seconds
+    bar = tqdm(total=total, initial=state.step, desc=desc, unit="step", leave=False,
+               dynamic_ncols=True)
+    step = state.step
+    for step in range(state.step + 1, total + 1):
         head = names[int(rng.choice(len(names), p=weights))]
         t = by_head[head]
         idx = next(streams[head])
@@ -187,19 +220,23 @@ def train(
             if result.best_dev is None or mean > result.best_dev:
                 result.best_dev, result.best_step = mean, step
                 if args.select_on_dev and step != total:
-                    best_state = copy.deepcopy(
+                    state.best_state = copy.deepcopy(
                         {k: v.detach().to("cpu") for k, v in model.state_dict().items()}
                     )
                 elif args.select_on_dev:
-                    best_state = None  # the final state is the best one
+                    state.best_state = None  # the final state is the best one
             elif args.patience and _since_best(result) >= args.patience:
                 break
+        if checkpoint and step % checkpoint.every == 0 and step != total:
+            state.step = step
+            result.seconds = before + time.perf_counter() - start
+            checkpoints.save(checkpoint.folder, model, optimizer, scheduler, state)
     bar.close()
     result.steps = step
-    result.seconds = time.perf_counter() - start
+    result.seconds = before + time.perf_counter() - start
     result.final_loss = float(np.mean(running[-LOG_EVERY:])) if running else None
-    if best_state is not None and result.best_step != step:
-        model.load_state_dict(best_state)
+    if state.best_state is not None and result.best_step != step:
+        model.load_state_dict(state.best_state)
     return result
 
 

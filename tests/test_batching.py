@@ -8,6 +8,7 @@ import pytest
 from harness.batching import (
     BatchStream,
     length_grouped_batches,
+    mixture_probabilities,
     sorted_batches,
     steps_per_epoch,
     task_probabilities,
@@ -69,6 +70,15 @@ def test_empirical_sampling_matches_probabilities() -> None:
     draws = rng.choice(len(names), size=20000, p=[probs[n] for n in names])
     freq = np.bincount(draws) / len(draws)
     assert freq == pytest.approx([0.6, 0.3, 0.1], abs=0.01)
+
+
+def test_mlm_mixed_in_at_a_fixed_ratio() -> None:
+    sizes = {"a": 900, "b": 100, "mlm": 10**6}
+    probs = mixture_probabilities(sizes, "proportional", 2.0, None, 0.2, ("mlm",))
+    assert probs == pytest.approx({"a": 0.72, "b": 0.08, "mlm": 0.2})
+    # without a ratio the corpus is just another task, weighted by its size
+    assert mixture_probabilities(sizes, "uniform", 2.0, None, 0.0, ("mlm",)) == pytest.approx(
+        {"a": 1 / 3, "b": 1 / 3, "mlm": 1 / 3})
 
 
 def test_steps_per_epoch() -> None:

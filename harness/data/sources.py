@@ -8,19 +8,22 @@ is the same code whichever source the data came from.
 
 from __future__ import annotations
 
+import hashlib
+import importlib
+from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import datasets
 
+from harness.data import files
 from harness.errors import XHarnessError
 from harness.refs import resolve_ref
 from harness.specs import EmbeddedSource, HubSource, LocalSource, SourceKind, TaskSpec
 
 Split = Literal["train", "dev", "test"]
 
-_LOCAL_BUILDERS = {"json": "json", "jsonl": "json", "csv": "csv", "tsv": "csv",
-                   "parquet": "parquet"}
+_LOCAL_BUILDERS = {"json": "json", "jsonl": "json", "csv": "csv", "parquet": "parquet"}
 
 
 def source_for(task: TaskSpec, kind: SourceKind) -> HubSource | LocalSource | EmbeddedSource:
@@ -33,6 +36,19 @@ def source_for(task: TaskSpec, kind: SourceKind) -> HubSource | LocalSource | Em
             fix=f"use a profile whose source is one of {have}, or add a {kind} source",
         )
     return spec
+
+
+def for_source(task: TaskSpec, kind: SourceKind, data_root: str | None = None) -> TaskSpec:
+    """The task as this source serves it: a source may bring its own label set (an
+    embedded stand-in's, or a local labels file)."""
+    spec = task.sources.get(kind)
+    labels = None
+    if isinstance(spec, EmbeddedSource):
+        labels = spec.labels
+    elif isinstance(spec, LocalSource) and spec.labels_file:
+        path = Path(spec.labels_file.format(root=data_root or ""))
+        labels = files.read_labels(path)
+    return task.model_copy(update={"labels": labels}) if labels else task
 
 
 def source_languages(task: TaskSpec, kind: SourceKind) -> list[str]:
@@ -82,9 +98,17 @@ def _load_hub(task: TaskSpec, spec: HubSource, split: Split, lang: str) -> datas
             pattern = spec.data_files[split].format(config=config, lang=lang)
             ds = datasets.load_dataset(spec.dataset, data_files={split_name: pattern},
                                        split=split_name, revision=spec.revision)
+        elif spec.streaming:
+            stream = datasets.load_dataset(spec.dataset, config, split=split_name,
+                                           revision=spec.revision, streaming=True)
+            if spec.max_rows:
+                stream = stream.take(spec.max_rows)
+            ds = datasets.Dataset.from_list(list(stream))
         else:
             ds = datasets.load_dataset(spec.dataset, config, split=split_name,
                                        revision=spec.revision)
+            if spec.max_rows and len(ds) > spec.max_rows:
+                ds = ds.select(range(spec.max_rows))
         if spec.row_filter:
             keep = resolve_ref(spec.row_filter, f"tasks.{task.name}.sources.hub.row_filter")
             ds = ds.filter(lambda ex: keep(ex, lang))
@@ -110,19 +134,28 @@ def _load_local(
             where=f"tasks.{task.name}.sources.local.path",
             fix="pass --data-root DIR (or set data_root in the profile)",
         )
-    path = Path(spec.path.format(root=data_root or "", lang=lang, split=split))
-    if not path.exists():
+    template = spec.path.replace("{split}", spec.splits.get(split, split))
+    path = Path(template.format(root=data_root or "", lang=lang, iso3=spec.iso3.get(lang, lang)))
+    fmt = spec.file_format
+    base_only = fmt in ("bucc", "aligned_lines")  # the path is a prefix of several files
+    if not base_only and not path.exists():
         layout = f" Expected layout: {spec.layout}" if spec.layout else ""
         raise XHarnessError(
             f"local data file for task {task.name!r} ({split}, {lang}) not found.{layout}",
             where=str(path), fix="put the file there or pass a different --data-root",
         )
-    if spec.file_format == "conll":
-        return read_conll(path)
-    builder = _LOCAL_BUILDERS[spec.file_format]
-    kwargs = {"delimiter": "\t"} if spec.file_format == "tsv" else {}
+    if fmt == "tsv":
+        return files.read_tsv(path, spec.fields)
+    if fmt == "conll":
+        return files.read_conll(path)
+    if fmt == "squad_json":
+        return files.read_squad_json(path)
+    if fmt == "bucc":
+        return files.read_bucc(path, lang)
+    if fmt == "aligned_lines":
+        return files.read_aligned_lines(path, spec.iso3.get(lang, lang), "eng")
     try:
-        return datasets.load_dataset(builder, data_files=str(path), split="train", **kwargs)
+        return datasets.load_dataset(_LOCAL_BUILDERS[fmt], data_files=str(path), split="train")
     except Exception as exc:
         raise XHarnessError(
             f"could not parse {spec.file_format} file: {type(exc).__name__}: {exc}",
@@ -130,30 +163,40 @@ def _load_local(
         ) from exc
 
 
-def read_conll(path: Path) -> datasets.Dataset:
-    """Token-per-line files (`token<TAB>tag`, blank line between sentences): the format of
-    XTREME's tagging files and CCGbank exports."""
-    tokens: list[list[str]] = []
-    tags: list[list[str]] = []
-    cur_tok: list[str] = []
-    cur_tag: list[str] = []
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        line = line.rstrip("\n")
-        if not line.strip():
-            if cur_tok:
-                tokens.append(cur_tok)
-                tags.append(cur_tag)
-                cur_tok, cur_tag = [], []
-            continue
-        parts = line.split("\t")
-        if len(parts) < 2:
-            raise XHarnessError(
-                "expected `token<TAB>tag`", where=f"{path}:{lineno}",
-                fix="separate the token and its tag with one tab",
-            )
-        cur_tok.append(parts[0])
-        cur_tag.append(parts[-1])
-    if cur_tok:
-        tokens.append(cur_tok)
-        tags.append(cur_tag)
-    return datasets.Dataset.from_dict({"tokens": tokens, "tags": tags})
+@cache
+def _code_digest(paths: tuple[str, ...]) -> str:
+    h = hashlib.sha256()
+    for path in sorted(paths):
+        h.update(Path(path).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _module_file(ref: str) -> str:
+    module = importlib.import_module(ref.partition(":")[0])
+    return str(module.__file__)
+
+
+def fingerprint(
+    task: TaskSpec, split: Split, lang: str, kind: SourceKind,
+    data_root: str | None = None, options: dict | None = None,
+) -> dict[str, Any]:
+    """What identifies the data of one split without loading it: for the hub, the dataset
+    address (pin `revision` to make it exact); for local files, their path, size and
+    modification time; for the embedded world, the builder, its options and a digest of
+    the code that generates the data (a change to the world is a change to the data)."""
+    spec = source_for(task, kind)
+    base = {"task": task.name, "split": split, "lang": lang, "kind": kind}
+    if isinstance(spec, HubSource):
+        return {**base, **spec.model_dump(exclude={"schema_from"}),
+                "config": hub_config(spec, lang)}
+    if isinstance(spec, LocalSource):
+        template = spec.path.replace("{split}", spec.splits.get(split, split))
+        path = Path(template.format(root=data_root or "", lang=lang,
+                                    iso3=spec.iso3.get(lang, lang)))
+        files_ = [p for p in path.parent.glob(path.name + "*") if p.is_file()]
+        return {**base, "path": str(path), "format": spec.file_format,
+                "files": {p.name: [p.stat().st_size, p.stat().st_mtime_ns] for p in files_}}
+    world = sorted(str(p) for p in (Path(__file__).resolve().parent.parent / "embedded")
+                   .glob("*.py"))
+    return {**base, "builder": spec.builder, "options": {**spec.options, **(options or {})},
+            "code": _code_digest((*world, _module_file(spec.builder)))}

@@ -14,9 +14,11 @@ import datasets
 
 from harness.config import Profile, TrainArgs
 from harness.data.sources import Split, load_raw, source_for, source_languages
+from harness.errors import XHarnessError
 from harness.formats import get_format
 from harness.formats.base import DataReport, Format
 from harness.specs import EmbeddedSource, TaskSpec
+from harness.translation.base import Translator
 
 
 @dataclass
@@ -36,6 +38,8 @@ class DataStore:
     max_eval_examples: int | None = None
     _examples: dict[tuple[str, str, str], Examples] = field(default_factory=dict)
     _features: dict[tuple[Any, ...], datasets.Dataset] = field(default_factory=dict)
+    _translated: dict[tuple[Any, ...], tuple[Examples, dict[str, Any]]] = field(
+        default_factory=dict)
 
     @property
     def source(self) -> str:
@@ -61,8 +65,6 @@ class DataStore:
             where = f"{task.name} ({self.profile.source}, {split}, {lang})"
             ds, report = fmt.canonicalize(raw, task, columns, self.strict, where)
             if len(ds) == 0:
-                from harness.errors import XHarnessError
-
                 raise XHarnessError(
                     f"split is empty after loading ({report.rows_in} rows in, dropped: "
                     f"{dict(report.dropped) or 'none'})",
@@ -72,6 +74,58 @@ class DataStore:
                 ds = ds.select(range(self.max_eval_examples))
             self._examples[key] = Examples(task, split, lang, ds, report)
         return self._examples[key]
+
+    def translated(
+        self, task: TaskSpec, lang: str, translator: Translator, min_chrf: float | None,
+        limit: int | None = None,
+    ) -> tuple[Examples, dict[str, Any]]:
+        """The English training set translated into `lang`, filtered by round-trip chrF;
+        with statistics (what was dropped and why, corpus chrF and BLEU)."""
+        from harness.translation.quality import round_trip_scores  # sacrebleu: only if used
+
+        key = (task.name, "train", lang, translator.name, min_chrf, limit)
+        if key not in self._translated:
+            fmt = get_format(task.format)
+            source = self.examples(task, "train", "en").examples
+            if limit is not None and len(source) > limit:
+                source = source.select(range(limit))
+            ds, origin, dropped = fmt.translate(
+                source, lambda texts: translator.translate(texts, "en", lang), lang, task)
+            field = fmt.quality_field
+            assert field is not None
+            originals = [_as_text(source[field][i]) for i in origin]
+            outputs = [_as_text(x) for x in ds[field]]
+            back = translator.translate(outputs, lang, "en")
+            quality = round_trip_scores(originals, back)
+            if min_chrf is not None:
+                good = [i for i, c in enumerate(quality.chrf) if c >= min_chrf]
+                dropped["round-trip chrF below threshold"] += len(ds) - len(good)
+                ds = ds.select(good)
+            stats = {"translator": translator.name, "rows_in": len(source),
+                     "rows_out": len(ds), "dropped": dict(dropped), "min_chrf": min_chrf,
+                     "chrf": round(quality.corpus_chrf, 2),
+                     "bleu": round(quality.corpus_bleu, 2)}
+            if len(ds) == 0:
+                raise XHarnessError(
+                    f"no example of {task.name} survived translation into {lang} "
+                    f"({stats['dropped']})", where=f"translator {translator.name}",
+                    fix="use a translator that supports this language, or lower --min-chrf",
+                )
+            report = DataReport(rows_in=len(source), rows_out=len(ds), dropped=dropped)
+            self._translated[key] = (Examples(task, "train", lang, ds, report), stats)
+        return self._translated[key]
+
+    def translated_features(
+        self, task: TaskSpec, lang: str, args: TrainArgs, translator: Translator,
+        min_chrf: float | None, limit: int | None = None,
+    ) -> tuple[Examples, datasets.Dataset, dict[str, Any]]:
+        ex, stats = self.translated(task, lang, translator, min_chrf, limit)
+        fmt = get_format(task.format)
+        fkey = (task.name, "train", lang, _featurize_key(fmt, args), limit, translator.name,
+                min_chrf)
+        if fkey not in self._features:
+            self._features[fkey] = fmt.featurize(ex.examples, self.tokenizer, task, args)
+        return ex, self._features[fkey], stats
 
     def features(
         self, task: TaskSpec, split: Split, lang: str, args: TrainArgs,
@@ -89,6 +143,10 @@ class DataStore:
             ex = Examples(ex.task, ex.split, ex.lang, ex.examples.select(range(limit)),
                           ex.report)
         return ex, self._features[fkey]
+
+
+def _as_text(value: Any) -> str:
+    return " ".join(value) if isinstance(value, list) else str(value)
 
 
 def _featurize_key(fmt: Format, args: TrainArgs) -> tuple[Any, ...]:

@@ -8,6 +8,11 @@ from harness.problems import did_you_mean
 
 _FORMATS: dict[str, str] = {
     "classification": "harness.formats.classification:Classification",
+    "tagging": "harness.formats.tagging:Tagging",
+    "span_qa": "harness.formats.span_qa:SpanQA",
+    "retrieval": "harness.formats.retrieval:Retrieval",
+    "multiple_choice": "harness.formats.multiple_choice:MultipleChoice",
+    "mlm": "harness.formats.mlm:MaskedLM",
 }
 
 

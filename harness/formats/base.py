@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -54,6 +55,8 @@ class Format(ABC):
     #: the metric key that ranks checkpoints on dev and fills leaderboard cells
     primary_metric: ClassVar[str]
     trains: ClassVar[bool] = True
+    #: True if predictions need a decision rule fitted on the dev split (BUCC's threshold)
+    calibrates: ClassVar[bool] = False
 
     # -- data ---------------------------------------------------------------------------
     @abstractmethod
@@ -78,8 +81,11 @@ class Format(ABC):
 
     # -- model --------------------------------------------------------------------------
     @abstractmethod
-    def build_head(self, hidden_size: int, task: TaskSpec, dropout: float) -> nn.Module:
-        """A fresh head: `head(hidden_states, batch) -> logits`."""
+    def build_head(
+        self, hidden_size: int, task: TaskSpec, dropout: float, args: TrainArgs
+    ) -> nn.Module:
+        """A fresh head: `head(hidden_states, batch) -> logits`. A head with a
+        `hidden_layer` attribute receives that hidden-state layer instead of the last."""
 
     @abstractmethod
     def loss(self, logits: torch.Tensor, batch: dict[str, torch.Tensor]) -> torch.Tensor:
@@ -98,6 +104,43 @@ class Format(ABC):
         self, predictions: list[Any], examples: datasets.Dataset, task: TaskSpec, lang: str
     ) -> dict[str, float]:
         """Metrics in percent (as the official XTREME scorer reports them)."""
+
+    def calibrate(
+        self, predictions: Any, examples: datasets.Dataset, task: TaskSpec
+    ) -> dict[str, float] | None:
+        """Fit a decision rule on dev predictions (only for `calibrates` formats)."""
+        return None
+
+    def finalize(self, predictions: Any, calibration: dict[str, float] | None) -> Any:
+        """Apply the calibrated rule to decoded predictions."""
+        return predictions
+
+    def example_stats(
+        self, predictions: Any, examples: datasets.Dataset, task: TaskSpec, lang: str
+    ) -> np.ndarray:
+        """Per-example sufficient statistics of the primary metric (one row per example;
+        see `harness.metrics.example_stats`), for the paired bootstrap."""
+        raise NotImplementedError
+
+    def metric_from_stats(self, rows: np.ndarray, task: TaskSpec) -> float:
+        """The primary metric from `example_stats` rows, or from a resample of them."""
+        raise NotImplementedError
+
+    #: the canonical column whose round-trip translation measures quality (None: the
+    #: format cannot be translated)
+    quality_field: ClassVar[str | None] = None
+
+    def translate(
+        self, ds: datasets.Dataset, translate: Callable[[list[str]], list[str]], lang: str,
+        task: TaskSpec,
+    ) -> tuple[datasets.Dataset, list[int], Counter[str]]:
+        """Canonical rows translated with `translate` (English -> `lang`): the new rows,
+        the source row each came from, and what was dropped (untranslatable texts, spans
+        whose markers did not survive). Labels must survive translation."""
+        raise XHarnessError(
+            f"task {task.name!r} ({self.name}) cannot be machine-translated",
+            fix="leave it out of translate-train (--intermediate)",
+        )
 
     def submission_rows(self, predictions: list[Any], task: TaskSpec) -> Any:
         """Predictions in the form the XTREME submission writer takes."""

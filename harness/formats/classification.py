@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import datasets
@@ -14,6 +16,7 @@ from harness.formats.base import DataReport, Format, label_index, require_column
 from harness.formats.mapping import label_names, resolve_label, to_canonical
 from harness.formats.padding import pad_sequences
 from harness.metrics import accuracy
+from harness.metrics.example_stats import accuracy_from_stats, correct_rows
 from harness.specs import TaskSpec
 
 
@@ -75,6 +78,22 @@ class Classification(Format):
         report.rows_out = len(texts)
         return datasets.Dataset.from_dict(data), report
 
+    quality_field = "text"
+
+    def translate(
+        self, ds: datasets.Dataset, translate: Callable[[list[str]], list[str]], lang: str,
+        task: TaskSpec,
+    ) -> tuple[datasets.Dataset, list[int], Counter[str]]:
+        fields = [c for c in ("text", "text_pair") if c in ds.column_names]
+        out = {c: translate(ds[c]) for c in fields}
+        keep = [i for i in range(len(ds)) if all(out[c][i].strip() for c in fields)]
+        dropped: Counter[str] = Counter()
+        if len(keep) < len(ds):
+            dropped["untranslatable text"] = len(ds) - len(keep)
+        rows = {c: [out[c][i] for i in keep] for c in fields}
+        rows["label"] = [ds["label"][i] for i in keep]
+        return datasets.Dataset.from_dict(rows), keep, dropped
+
     def featurize(
         self, ds: datasets.Dataset, tokenizer: Any, task: TaskSpec, args: TrainArgs
     ) -> datasets.Dataset:
@@ -102,7 +121,9 @@ class Classification(Format):
             "labels": torch.tensor(rows["labels"], dtype=torch.long),
         }
 
-    def build_head(self, hidden_size: int, task: TaskSpec, dropout: float) -> nn.Module:
+    def build_head(
+        self, hidden_size: int, task: TaskSpec, dropout: float, args: TrainArgs
+    ) -> nn.Module:
         return ClassificationHead(hidden_size, len(task.labels or []), dropout)
 
     def loss(self, logits: torch.Tensor, batch: dict[str, torch.Tensor]) -> torch.Tensor:
@@ -114,6 +135,15 @@ class Classification(Format):
     ) -> list[str]:
         names = task.labels or []
         return [names[int(np.argmax(x))] for x in logits]
+
+    def example_stats(
+        self, predictions: list[Any], examples: datasets.Dataset, task: TaskSpec, lang: str
+    ) -> np.ndarray:
+        names = task.labels or []
+        return correct_rows([names[i] for i in examples["label"]], predictions)
+
+    def metric_from_stats(self, rows: np.ndarray, task: TaskSpec) -> float:
+        return accuracy_from_stats(rows)
 
     def score(
         self, predictions: list[Any], examples: datasets.Dataset, task: TaskSpec, lang: str

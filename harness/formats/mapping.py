@@ -23,8 +23,11 @@ def to_canonical(
     canonical columns. Label values are left as they are (see `label_names`)."""
     if task.adapter:
         adapter = resolve_ref(task.adapter, f"tasks.{task.name}.adapter")
+        # a batched adapter `f(batch, indices)` may emit more or fewer rows than it reads
+        batched = bool(task.options.get("adapter_batched"))
         try:
-            out = raw.map(adapter, remove_columns=raw.column_names, desc=None)
+            out = raw.map(adapter, remove_columns=raw.column_names, batched=batched,
+                          with_indices=batched)
         except Exception as exc:
             raise XHarnessError(
                 f"adapter {task.adapter} failed on task {task.name!r}: "

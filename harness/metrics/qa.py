@@ -117,6 +117,26 @@ def token_f1(prediction_tokens: Sequence[str], gold_tokens: Sequence[str]) -> fl
     return 2 * precision * recall / (precision + recall)
 
 
+def question_scores(
+    prediction: str, answers: Sequence[str], normalize: Callable[[str], str]
+) -> tuple[float, float]:
+    """(exact match, F1) in [0, 1] of one answer: the best over the gold answers."""
+    predicted = normalize(prediction)
+    normalized_answers = [normalize(answer) for answer in answers]
+    exact = max(float(predicted == answer) for answer in normalized_answers)
+    predicted_tokens = predicted.split()
+    f1 = max(token_f1(predicted_tokens, answer.split()) for answer in normalized_answers)
+    return exact, f1
+
+
+def normalizer(lang: str | None) -> Callable[[str], str]:
+    """SQuAD's normalisation (lang None) or MLQA's for `lang`."""
+    if lang is None:
+        return normalize_squad_answer
+    _check_mlqa_language(lang)
+    return lambda text: normalize_mlqa_answer(text, lang)
+
+
 def _score(
     predictions: Mapping[str, str],
     gold: Mapping[str, Sequence[str]],
@@ -131,11 +151,9 @@ def _score(
             raise ValueError(f"gold question {question_id!r} has no answers")
         if question_id not in predictions:
             continue  # unanswered: scores 0 but stays in the denominator
-        predicted = normalize(predictions[question_id])
-        normalized_answers = [normalize(answer) for answer in answers]
-        exact_total += max(float(predicted == answer) for answer in normalized_answers)
-        predicted_tokens = predicted.split()
-        f1_total += max(token_f1(predicted_tokens, answer.split()) for answer in normalized_answers)
+        exact, f1 = question_scores(predictions[question_id], answers, normalize)
+        exact_total += exact
+        f1_total += f1
     return QAScores(exact_match=100.0 * exact_total / len(gold), f1=100.0 * f1_total / len(gold))
 
 

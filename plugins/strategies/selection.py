@@ -1,7 +1,12 @@
 """Choosing intermediate tasks for a strategy: the options users pass, or the defaults.
 
-Defaults depend only on the catalog and the target's task family, so every target that
-does not exclude a task gets the same plan and shares one intermediate model.
+By default the multilingual set is every multilingual intermediate task whose family is
+no target's family (`multilingual_scope=shared`): the plan is then the same for every
+target, so one intermediate model serves all nine. `multilingual_scope=per-target` adds
+the tasks of other targets' families (PAN-X NER for XNLI, say), at the cost of one
+intermediate model per target family. Tasks of the target's own family are never chosen by
+default (the result would not be zero-shot); naming them is refused by the zero-shot guard
+unless `--allow-non-zero-shot`.
 """
 
 from __future__ import annotations
@@ -33,14 +38,23 @@ def english_tasks(options: dict[str, Any], catalog: Catalog) -> list[str]:
     return found
 
 
+SCOPES = ("shared", "per-target")
+
+
 def multilingual_tasks(target: TaskSpec, options: dict[str, Any], catalog: Catalog) -> list[str]:
-    """The chosen tasks, or every multilingual intermediate task outside the target's own
-    family (training on it would not be zero-shot)."""
+    """The chosen tasks, or the default set for `multilingual_scope` (see the module doc)."""
     chosen = names(options.get("multilingual"))
     if chosen:
         return chosen
+    scope = options.get("multilingual_scope", "shared")
+    if scope not in SCOPES:
+        raise XHarnessError(f"unknown multilingual_scope {scope!r}",
+                            fix=f"use --option multilingual_scope={' or '.join(SCOPES)}")
+    excluded = ({t.family for t in catalog.tasks.values() if t.role == "target"}
+                if scope == "shared" else {target.family})
     found = sorted(n for n, t in catalog.tasks.items()
-                   if t.role == "multilingual_intermediate" and t.family != target.family)
+                   if t.role == "multilingual_intermediate" and t.family not in excluded
+                   and t.format != "mlm")  # raw-text corpora belong to mlm-continuation
     if not found:
         raise XHarnessError(
             f"no multilingual intermediate task outside {target.name}'s family is registered",

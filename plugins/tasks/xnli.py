@@ -1,8 +1,11 @@
-"""XNLI: cross-lingual NLI (target). Trains on MNLI (English); tests in 15 languages.
+"""XNLI: cross-lingual NLI (target; trains on English MNLI; tests in 15 languages), and
+its machine-translated training sets (XNLI-MT, a multilingual intermediate task).
 
 Hub: `facebook/xnli`, one config per language (`premise`, `hypothesis`, `label`
-ClassLabel [entailment, neutral, contradiction]). Embedded: the world's NLI pairs, rendered
-in every language of the world (test sets exactly parallel).
+ClassLabel [entailment, neutral, contradiction]); its `train` split is MNLI machine-
+translated into that language. Embedded: the world's NLI pairs, rendered in every language
+(test sets exactly parallel); the translate-train stand-in renders the English MNLI
+stand-in's training pairs exactly into the language.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ from functools import cache
 import datasets
 
 from harness.data.embedded import pick_split
-from harness.embedded.nli import build_xnli
+from harness.embedded.nli import MNLI_FEATURES, build_xnli, sample_nli
+from harness.embedded.world import World
 
 SPLITS = {"dev": "validation", "test": "test"}
 
@@ -25,3 +29,21 @@ def _built(lang: str, n_dev: int, n_test: int, seed: int) -> datasets.DatasetDic
 def embedded(split: str, lang: str, n_dev: int = 600, n_test: int = 1200,
              seed: int = 0) -> datasets.Dataset:
     return pick_split(_built(lang, n_dev, n_test, seed), split, SPLITS, "xnli")
+
+
+@cache
+def _translated(lang: str, n: int, seed: int) -> datasets.Dataset:
+    world = World()
+    examples = sample_nli(world, n, "mnli-train", seed)
+    return datasets.Dataset.from_dict({
+        "premise": [world.render(e.premise, lang).text for e in examples],
+        "hypothesis": [world.render(e.hypothesis, lang).text for e in examples],
+        "label": [e.label for e in examples], "idx": list(range(n)),
+    }, features=MNLI_FEATURES).remove_columns("idx")
+
+
+def translate_train_embedded(split: str, lang: str, n_train: int = 1000,
+                             seed: int = 0) -> datasets.Dataset:
+    if split != "train":
+        return pick_split(datasets.DatasetDict(), split, {"train": ""}, "xnli_mt")
+    return _translated(lang, n_train, seed)

@@ -1,0 +1,46 @@
+"""`translate-train`: the English intermediate tasks machine-translated into the target's
+languages and trained on together with the English originals, in one multi-task stage.
+
+Translation goes through a translator plugin (`--option translator=NAME`; the profile
+names a default: `world`, the embedded world's exact translator, or an NLLB model on the
+hub). QA answers and entity spans cross translation as markers; examples whose markers are
+lost are dropped and counted, and `--min-chrf` drops translations whose round-trip chrF is
+low. Tasks with dense tags (CCG) cannot be projected without word alignment and are left
+out. The plan depends on the target's languages, so each target language set gets its own
+intermediate model.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.catalog import Catalog
+from harness.errors import XHarnessError
+from harness.specs import Stage, TaskSpec
+from plugins.strategies.selection import english_tasks, names, stage
+
+
+def translatable(task: TaskSpec) -> bool:
+    if task.format in ("classification", "multiple_choice", "span_qa"):
+        return True
+    labels = task.labels or []
+    return task.format == "tagging" and all(x == "O" or x[:2] in ("B-", "I-") for x in labels)
+
+
+def plan(target: TaskSpec, options: dict[str, Any], catalog: Catalog) -> list[Stage]:
+    translator = options.get("translator")
+    if not translator:
+        raise XHarnessError("translate-train needs a translator",
+                            fix="pass --option translator=NAME (`xharness list translators`)")
+    chosen = [t for t in english_tasks(options, catalog) if translatable(catalog.task(t))]
+    if not chosen:
+        raise XHarnessError("none of the chosen English tasks can be translated",
+                            fix="choose classification, multiple-choice, QA or NER tasks")
+    langs = names(options.get("target_languages")) or [x for x in target.languages if x != "en"]
+    base = stage(chosen, options, "translate-train")
+    min_chrf = options.get("min_chrf")
+    return [base.model_copy(update={
+        "languages": {t: ["en", *langs] for t in chosen},
+        "translator": translator,
+        "min_chrf": float(min_chrf) if min_chrf is not None else None,
+    })]

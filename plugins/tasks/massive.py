@@ -1,0 +1,26 @@
+"""MASSIVE intent classification (multilingual intermediate task): 60 intents of
+utterances to a voice assistant, 51 locales, translated from English.
+
+Hub: `mteb/amazon_massive_intent` (plain json per split and language; `id`, `label` and
+`label_text` as intent-name strings, `text`, `lang`). The original
+`AmazonScience/massive` is script-based. Embedded: the world's statements and questions
+labelled with their verb's scenario (its own, smaller intent set).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from datasets import Dataset
+
+from harness.embedded.intent import build_intent
+
+
+@cache
+def _built(split: str, lang: str, n: int, seed: int) -> Dataset:
+    return build_intent(lang, n, f"massive-{split}-{lang}", seed)
+
+
+def embedded(split: str, lang: str, n_train: int = 1200, n_dev: int = 200, n_test: int = 300,
+             seed: int = 0) -> Dataset:
+    return _built(split, lang, {"train": n_train, "dev": n_dev, "test": n_test}[split], seed)

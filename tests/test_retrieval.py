@@ -1,0 +1,120 @@
+"""Mining and retrieval: faiss neighbours, ratio margin, greedy one-to-one, threshold."""
+
+from __future__ import annotations
+
+import datasets
+import numpy as np
+import pytest
+
+from harness.config import TrainArgs
+from harness.formats.retrieval import Retrieval
+from harness.mining import best_threshold, mine, nearest, normalized
+from harness.specs import TaskSpec
+
+
+def _spec(metric: str) -> TaskSpec:
+    return TaskSpec.model_validate({
+        "name": "ret", "role": "target", "family": "retrieval", "format": "retrieval",
+        "languages": ["de"], "metric": metric,
+        "sources": {"embedded": {"builder": "plugins.tasks.xnli:embedded",
+                                 "languages": ["de"]}},
+    })
+
+
+def test_nearest_matches_brute_force() -> None:
+    rng = np.random.default_rng(0)
+    q, b = rng.normal(size=(50, 16)), rng.normal(size=(80, 16))
+    cos = normalized(q) @ normalized(b).T
+    assert nearest(q, b).tolist() == cos.argmax(axis=1).tolist()
+
+
+def _margin_reference(x: np.ndarray, y: np.ndarray, k: int) -> np.ndarray:
+    """All-pairs ratio margin, computed directly from its definition."""
+    x, y = normalized(x), normalized(y)
+    cos = x @ y.T
+    fwd = np.sort(cos, axis=1)[:, -k:].mean(axis=1)
+    bwd = np.sort(cos, axis=0)[-k:, :].mean(axis=0)
+    return cos / ((fwd[:, None] + bwd[None, :]) / 2)
+
+
+def test_mine_scores_are_the_ratio_margin_and_one_to_one() -> None:
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(30, 8)), rng.normal(size=(40, 8))
+    ref = _margin_reference(x, y, 4)
+    pairs = mine(x, y, k=4)
+    assert len({i for i, _, _ in pairs}) == len(pairs) == len({j for _, j, _ in pairs})
+    for i, j, score in pairs:
+        assert score == pytest.approx(ref[i, j], rel=1e-5)
+    scores = [s for _, _, s in pairs]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_mine_recovers_a_hidden_permutation() -> None:
+    rng = np.random.default_rng(2)
+    base = rng.normal(size=(60, 32))
+    perm = rng.permutation(60)
+    y = np.concatenate([base[perm] + 0.05 * rng.normal(size=(60, 32)),
+                        rng.normal(size=(40, 32))])  # 40 distractors
+    found = {(i, j) for i, j, _ in mine(base, y)[:60]}
+    assert found == {(int(perm[j]), j) for j in range(60)}
+
+
+def test_best_threshold_hand_cases() -> None:
+    cands = {("a", "1"): 0.9, ("b", "2"): 0.8, ("c", "3"): 0.7}
+    # F1 over prefixes: 0.5, 0.4, 2/3 -> best keeps all three; threshold = last score
+    assert best_threshold(cands, {("a", "1"), ("c", "3"), ("d", "4")}) == pytest.approx(0.7)
+    # best is the first candidate alone: halfway to the next one
+    assert best_threshold(cands, {("a", "1")}) == pytest.approx(0.85)
+    assert best_threshold(cands, {("z", "9")}) == 0.0
+
+
+def _sentences(n_pairs: int, n_noise: int) -> datasets.Dataset:
+    rows = {"id": [], "text": [], "side": [], "pair": []}
+    for i in range(n_pairs):
+        rows["id"] += [f"de-{i}", f"en-{i}"]
+        rows["text"] += [f"satz {i}", f"sentence {i}"]
+        rows["side"] += ["source", "target"]
+        rows["pair"] += [f"en-{i}", f"de-{i}"]
+    for i in range(n_noise):
+        rows["id"].append(f"en-x{i}")
+        rows["text"].append(f"noise {i}")
+        rows["side"].append("target")
+        rows["pair"].append("")
+    return datasets.Dataset.from_dict(rows)
+
+
+def test_tatoeba_decoding_and_accuracy() -> None:
+    fmt, spec = Retrieval(), _spec("tatoeba")
+    ex = _sentences(5, 0)
+    rng = np.random.default_rng(3)
+    pair_vecs = rng.normal(size=(5, 8))
+    vecs = [pair_vecs[i // 2] + 0.01 * rng.normal(size=8) for i in range(10)]
+    vecs[9] = pair_vecs[0]  # the last English sentence now retrieves source 0: one error
+    preds = fmt.decode(vecs, ex, ex, spec, TrainArgs())
+    assert preds == [0, 1, 2, 3, 0]
+    assert fmt.score(preds, ex, spec, "de")["accuracy"] == pytest.approx(80.0)
+
+
+def test_bucc_threshold_is_tuned_then_applied() -> None:
+    fmt, spec = Retrieval(), _spec("bucc")
+    ex = _sentences(8, 6)
+    rng = np.random.default_rng(4)
+    pair_vecs = rng.normal(size=(8, 16))
+    vecs = [pair_vecs[i // 2] + 0.05 * rng.normal(size=16) for i in range(16)]
+    vecs += [rng.normal(size=16) for _ in range(6)]
+    cands = fmt.decode(vecs, ex, ex, spec, TrainArgs())
+    assert all((f"de-{i}", f"en-{i}") in cands for i in range(8))
+    calibration = fmt.calibrate(cands, ex, spec)
+    mined = fmt.finalize(cands, calibration)
+    assert set(mined) == {(f"de-{i}", f"en-{i}") for i in range(8)}
+    assert fmt.score(mined, ex, spec, "de")["f1"] == pytest.approx(100.0)
+
+
+def test_duplicate_texts_are_mined_once_and_dropped() -> None:
+    fmt, spec = Retrieval(), _spec("bucc")
+    ex = datasets.Dataset.from_dict({
+        "id": ["de-1", "de-2", "en-1"], "text": ["gleich", "gleich", "same"],
+        "side": ["source", "source", "target"], "pair": ["en-1", "", "de-1"]})
+    v = np.ones(4)
+    cands = fmt.decode([v, v, v], ex, ex, spec, TrainArgs())
+    assert cands == {}  # the source text occurs twice: XTREME drops such candidates
