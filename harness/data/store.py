@@ -81,7 +81,7 @@ class DataStore:
     ) -> tuple[Examples, dict[str, Any]]:
         """The English training set translated into `lang`, filtered by round-trip chrF;
         with statistics (what was dropped and why, corpus chrF and BLEU)."""
-        from harness.translation.quality import round_trip_scores  # sacrebleu: only if used
+        from harness.translation.quality import round_trip  # sacrebleu: only if used
 
         key = (task.name, "train", lang, translator.name, min_chrf, limit)
         if key not in self._translated:
@@ -95,8 +95,7 @@ class DataStore:
             assert field is not None
             originals = [_as_text(source[field][i]) for i in origin]
             outputs = [_as_text(x) for x in ds[field]]
-            back = translator.translate(outputs, lang, "en")
-            quality = round_trip_scores(originals, back)
+            quality = round_trip(translator, originals, "en", lang, translations=outputs)
             if min_chrf is not None:
                 good = [i for i, c in enumerate(quality.chrf) if c >= min_chrf]
                 dropped["round-trip chrF below threshold"] += len(ds) - len(good)

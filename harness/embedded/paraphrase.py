@@ -50,11 +50,27 @@ def _non_paraphrase(sampler: MeaningSampler, rng: random.Random) -> tuple[Clause
         return clause, swapped
 
 
+def _other_object(sampler: MeaningSampler) -> tuple[Clause, Clause]:
+    """Same sentence about a different thing of the same kind: high overlap, not the same
+    meaning (QQP's hard negatives ask about a neighbouring topic)."""
+    lex = sampler.lexicon
+    while True:
+        clause = sampler.clause("transitive")
+        obj = clause.obj
+        if obj is None or obj.name:
+            continue
+        others = [n for n in lex.specific_nouns(lex.noun[obj.head].cls) if n != obj.head]
+        if others:
+            return clause, replace(clause, obj=replace(obj, head=sampler.rng.choice(others)))
+
+
 def build_question_pairs(n: int, purpose: str, seed: int = 0,
                          world: World | None = None) -> Dataset:
-    """English question pairs shaped like GLUE QQP (`question1`, `question2`, `label`
-    ClassLabel [not_duplicate, duplicate], `idx`): duplicates front the location, the
-    others swap subject and object or adjectives, then both ask about the subject."""
+    """English pairs shaped like GLUE QQP (`question1`, `question2`, `label` ClassLabel
+    [not_duplicate, duplicate], `idx`). Duplicates say the same thing with the location
+    moved; the others swap roles or adjectives, or name another thing of the same kind.
+    They are statements: the world's questions cannot front a location, so question
+    duplicates would be the same string."""
     world = world or World()
     rng = world.rng(f"questions-{purpose}", seed)
     sampler = world.sampler(rng)
@@ -62,9 +78,14 @@ def build_question_pairs(n: int, purpose: str, seed: int = 0,
     rng.shuffle(labels)
     rows: dict[str, list] = {"question1": [], "question2": [], "label": [], "idx": []}
     for i, label in enumerate(labels):
-        a, b = _paraphrase(sampler) if label else _non_paraphrase(sampler, rng)
-        rows["question1"].append(world.render(replace(a, wh="subj"), "en").text)
-        rows["question2"].append(world.render(replace(b, wh="subj"), "en").text)
+        if label:
+            a, b = _paraphrase(sampler)
+        elif rng.random() < 0.5:
+            a, b = _other_object(sampler)
+        else:
+            a, b = _non_paraphrase(sampler, rng)
+        rows["question1"].append(world.render(a, "en").text)
+        rows["question2"].append(world.render(b, "en").text)
         rows["label"].append(label)
         rows["idx"].append(i)
     return Dataset.from_dict(rows, features=QQP_FEATURES)
