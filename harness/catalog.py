@@ -22,7 +22,7 @@ from harness import hookspecs
 from harness.config import Profile
 from harness.errors import XHarnessError
 from harness.problems import Problem, did_you_mean, from_validation_error
-from harness.refs import resolve_ref
+from harness.refs import allow_package, resolve_ref
 from harness.registry import Registry, load_registry
 from harness.specs import StrategySpec, TaskSpec, TranslatorSpec
 
@@ -85,9 +85,11 @@ def build_catalog(registry_path: Path | None = None) -> Catalog:
     catalog.translators.update(registry.translators)
 
     for module_name in registry.plugins:
+        allow_package(module_name)
         _register(catalog, module_name, lambda m=module_name: importlib.import_module(m))
     for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
         dist = ep.dist.name if ep.dist else "?"
+        allow_package(ep.module)
         _register(catalog, f"{dist}:{ep.name}", ep.load)
 
     for section, (hook_name, model) in _HOOKS.items():

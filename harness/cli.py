@@ -211,9 +211,19 @@ def validate(ctx: click.Context) -> None:
 @click.option("--runs-dir", type=click.Path(file_okay=False, path_type=Path),
               envvar="XHARNESS_RUNS", default=Path("runs"), show_default=True)
 @click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:1")
+@click.option("--threads", type=click.IntRange(1), help="CPU threads for torch (default: all).")
 @click.option("--allow-non-zero-shot", is_flag=True,
               help="Allow intermediate training on the target's family in other languages.")
 @click.option("--strict", is_flag=True, help="Bad data rows are errors, not skipped.")
+@click.option("--executor", type=click.Choice(["inprocess", "ray"]), default="inprocess",
+              show_default=True, help="Run units here, or as Ray tasks.")
+@click.option("--ray-address", help="Ray cluster address (default: start a local Ray).")
+@click.option("--gpus-per-unit", type=float, default=None,
+              help="Ray: GPUs per unit (default 1 if this machine has a GPU, else 0).")
+@click.option("--dry-run", is_flag=True,
+              help="Print the units, their dependencies, what is cached and the GPU hours.")
+@click.option("--throughput", type=float,
+              help="Dry run: real tokens/s to estimate hours with (default: the benchmark's).")
 @click.pass_context
 @handle_errors
 def eval_(ctx: click.Context, strategy: str, target: str, profile: str, seeds: int,
@@ -221,10 +231,18 @@ def eval_(ctx: click.Context, strategy: str, target: str, profile: str, seeds: i
           multilingual: str | None, variant: str | None, translator: str | None,
           min_chrf: float | None, extra: tuple[str, ...],
           sets: tuple[str, ...], model: str | None, data_root: str | None, runs_dir: Path,
-          device: str, allow_non_zero_shot: bool, strict: bool) -> None:
+          device: str, allow_non_zero_shot: bool, strict: bool, executor: str,
+          ray_address: str | None, gpus_per_unit: float | None, dry_run: bool,
+          throughput: float | None, threads: int | None) -> None:
     """Run strategies on targets: intermediate stages, English fine-tune, zero-shot eval."""
-    from harness.pipeline import Session, run_grid
+    from harness import distributed
+    from harness.pipeline import Session, plan_grid, run_job
 
+    distributed.init_from_env()  # no-op unless launched by torchrun / accelerate launch
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
     catalog = _catalog(ctx)
     strategies = (list(catalog.strategies) if strategy == "all" else _split(strategy)) or []
     targets = (catalog.targets() if target == "all" else _split(target)) or []
@@ -242,7 +260,7 @@ def eval_(ctx: click.Context, strategy: str, target: str, profile: str, seeds: i
     session = Session.create(
         catalog, profile, runs_dir, model=model, device=device, strict=strict,
         allow_non_zero_shot=allow_non_zero_shot, languages=_split(languages),
-        overrides=overrides,
+        overrides=overrides, dry_run=dry_run,
     )
     if data_root:
         session.profile = session.profile.model_copy(update={"data_root": data_root})
@@ -251,10 +269,56 @@ def eval_(ctx: click.Context, strategy: str, target: str, profile: str, seeds: i
              session.model_ref, session.profile.source, session.device,
              " (bf16)" if session.bf16 else "")
     started = time.perf_counter()
-    records = run_grid(session, strategies, targets, seed_values, options)
+    jobs = plan_grid(session, strategies, targets, seed_values, options)
+    if dry_run:
+        _print_plan(session, jobs, throughput)
+        return
+    if executor == "ray":
+        import torch
+
+        from harness.executors import SessionSpec, run_ray
+
+        spec = SessionSpec(
+            registry=str(ctx.obj["registry"]) if ctx.obj.get("registry") else None,
+            profile=profile, runs_dir=str(runs_dir.resolve()), model=model, device=device,
+            strict=strict, allow_non_zero_shot=allow_non_zero_shot,
+            languages=_split(languages), overrides=overrides, data_root=data_root)
+        gpus = gpus_per_unit if gpus_per_unit is not None else float(torch.cuda.is_available())
+        records = run_ray(spec, session, jobs, ray_address, gpus)
+    else:
+        records = [run_job(session, job) for job in jobs]
+    if not distributed.current().is_main:
+        return
     _print_summary(records)
     click.echo(f"\n{len(records)} run(s) in {time.perf_counter() - started:.1f} s; "
                f"records under {runs_dir}/targets. `xharness leaderboard` publishes them.")
+
+
+def _print_plan(session: Any, jobs: list[Any], throughput: float | None) -> None:
+    from harness.dryrun import estimate, measured_throughput, totals
+
+    units = estimate(session, jobs)
+    measured, trainer_factor, source = measured_throughput(session.device.type)
+    rate = throughput or measured
+    rows = [[u.kind, u.key, u.label, u.depends_on or "", "yes" if u.cached else "no",
+             u.steps if u.steps is not None else "?",
+             f"{u.hours(rate):.2f}" if u.hours(rate) is not None else "?"] for u in units]
+    click.echo(tabulate(rows, headers=["unit", "key", "what", "depends on", "cached",
+                                       "steps", "hours"]))
+    t = totals(units, rate)
+    todo = [u for u in units if not u.cached]
+    click.echo(f"\n{len(units)} units ({len(todo)} to run). Throughput: "
+               + (f"{rate:.0f} real tokens/s ({'--throughput' if throughput else source})"
+                  if rate else "unknown (pass --throughput)"))
+    if rate:
+        unknown = (f" ({t['unknown']} unit(s) without a size estimate left out)"
+                   if t["unknown"] else "")
+        click.echo(f"Estimated training hours{unknown}: {t['shared']:.1f} with shared "
+                   f"intermediate models, {t['no_reuse']:.1f} if every target retrained its "
+                   "own.")
+        if trainer_factor:
+            click.echo(f"With the Hugging Face Trainer ({trainer_factor:.2f}x slower in the "
+                       f"benchmark) and no reuse: {t['no_reuse'] * trainer_factor:.1f}.")
 
 
 def _pairs(items: tuple[str, ...], flag: str) -> list[tuple[str, Any]]:

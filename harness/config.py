@@ -66,6 +66,10 @@ class Profile(Strict):
     model: str = Field(description="hub id, local path, or `embedded:<name>` for shipped models")
     source: SourceKind
     data_root: str | None = Field(default=None, description="root folder for the local source")
+    task_sources: dict[str, SourceKind] = Field(
+        default_factory=dict, description="task -> source, where it differs from `source` "
+        "(bucc2018 has no hub source)",
+    )
     precision: Literal["auto", "fp32", "bf16"] = "auto"
     intermediate: TrainArgs = Field(default_factory=TrainArgs)
     target: TrainArgs = Field(default_factory=TrainArgs)
@@ -76,12 +80,19 @@ class Profile(Strict):
         default_factory=dict, description="task -> TrainArgs overrides"
     )
     max_eval_examples: int | None = Field(default=None, ge=1)
+    trust_remote_code: list[str] = Field(
+        default_factory=list,
+        description="models (hub ids or paths) allowed to run their own code; off otherwise",
+    )
     translator: str | None = Field(
         default=None, description="default translator for translate-train (`translators:`)"
     )
     data_options: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="task -> options for its embedded builder (sizes)"
     )
+
+    def source_of(self, task: str) -> SourceKind:
+        return self.task_sources.get(task, self.source)
 
     def args_for(
         self, phase: Literal["intermediate", "target"], task: str, fmt: str,

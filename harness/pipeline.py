@@ -21,12 +21,12 @@ from typing import Any
 import datasets
 import torch
 
-from harness import checkpoints, observers
+from harness import checkpoints, distributed, observers
 from harness.catalog import Catalog
 from harness.config import Profile, TrainArgs
-from harness.data.sources import fingerprint, for_source
+from harness.data.sources import fingerprint, for_source, source_languages, train_languages
 from harness.data.store import DataStore
-from harness.device import pick_device, use_bf16
+from harness.device import use_bf16
 from harness.errors import XHarnessError
 from harness.formats import get_format
 from harness.guard import check_zero_shot
@@ -65,6 +65,8 @@ class Session:
     allow_non_zero_shot: bool = False
     languages: list[str] | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
+    dry_run: bool = False
+    _warned: set[str] = field(default_factory=set)
     _store: DataStore | None = None
     _model_fp: str | None = None
     _translators: dict[str, Translator] = field(default_factory=dict)
@@ -75,7 +77,7 @@ class Session:
         device: str = "auto", **kwargs: Any,
     ) -> Session:
         profile = catalog.profile(profile_name)
-        dev = pick_device(device)
+        dev = distributed.device_for(device)
         return cls(catalog=catalog, profile=profile, runs_dir=Path(runs_dir),
                    model_ref=model or profile.model, device=dev,
                    bf16=use_bf16(dev, profile.precision), **kwargs)
@@ -83,7 +85,7 @@ class Session:
     @property
     def store(self) -> DataStore:
         if self._store is None:
-            _, tokenizer = load_encoder(self.model_ref)
+            _, tokenizer = load_encoder(self.model_ref, self.trusts(self.model_ref))
             self._store = DataStore(self.profile, tokenizer, strict=self.strict,
                                     max_eval_examples=self.profile.max_eval_examples)
         return self._store
@@ -112,9 +114,17 @@ class Session:
     def data_fingerprint(self, task: TaskSpec, splits: list[str], langs: list[str]
                          ) -> list[dict[str, Any]]:
         """What identifies a unit's data, so a unit whose data changed is not reused."""
-        return [fingerprint(task, split, lang, self.profile.source, self.profile.data_root,
+        return [fingerprint(task, split, lang, self.profile.source_of(task.name),
+                            self.profile.data_root,
                             self.profile.data_options.get(task.name))  # type: ignore[arg-type]
                 for split in splits for lang in langs]
+
+    def train_languages(self, task: TaskSpec) -> list[str]:
+        return train_languages(task, self.profile.source_of(task.name))
+
+    def trusts(self, model: str) -> bool:
+        """`trust_remote_code` is off unless the profile names this model."""
+        return model in self.profile.trust_remote_code
 
     def checkpoint_dir(self, key: str) -> Path:
         return self.runs_dir / "checkpoints" / key
@@ -124,8 +134,18 @@ class Session:
         return Checkpointing(self.checkpoint_dir(key), every) if every else None
 
     def task(self, name: str) -> TaskSpec:
-        """A task as this session's data source serves it (see `sources.for_source`)."""
-        return for_source(self.catalog.task(name), self.profile.source, self.profile.data_root)
+        """A task as this session's data source serves it (see `sources.for_source`). A
+        dry run plans without the data: a missing label file is then only a warning."""
+        try:
+            return for_source(self.catalog.task(name), self.profile.source_of(name),
+                              self.profile.data_root)
+        except XHarnessError as exc:
+            if not self.dry_run:
+                raise
+            if name not in self._warned:
+                log.warning("dry run: %s", exc)
+                self._warned.add(name)
+            return self.catalog.task(name)
 
     def args(self, phase: str, task: TaskSpec) -> TrainArgs:
         return self.profile.args_for(phase, task.name, task.format, self.overrides)  # type: ignore[arg-type]
@@ -219,7 +239,7 @@ def stage_key(session: Session, parent: str | None, stage: Stage, seed: int) -> 
                       "args": session.args("intermediate", t).model_dump(),
                       "data": session.data_fingerprint(
                           t, ["train", "dev"],
-                          stage.languages.get(n) or session.store.train_languages(t))}
+                          stage.languages.get(n) or session.train_languages(t))}
                   for n, t in tasks.items()},
     })
 
@@ -240,6 +260,7 @@ def ensure_intermediate(
         else:
             log.info("reusing intermediate model %s (stage %d: %s)", key, i + 1,
                      "+".join(stage.tasks))
+            checkpoints.remove(session.checkpoint_dir(key))  # a kill after the record
         dev.update(record.dev_metrics)  # type: ignore[attr-defined]
         path, parent = str(folder / "encoder"), key
         keys.append(key)
@@ -254,7 +275,7 @@ def _train_stage(
     unit = Unit("intermediate", key, f"stage {index + 1}: {'+'.join(stage.tasks)} seed {seed}")
     observers.notify(session.catalog.pm, "xharness_unit_started", unit=unit.as_dict())
     started = time.perf_counter()
-    encoder, tokenizer = load_encoder(encoder_path)
+    encoder, tokenizer = load_encoder(encoder_path, session.trusts(session.model_ref))
     torch.manual_seed(seed)
     pad_id = tokenizer.pad_token_id
     dropout = float(getattr(encoder.config, "hidden_dropout_prob", 0.1))
@@ -263,7 +284,7 @@ def _train_stage(
         spec = session.task(name)
         fmt = get_format(spec.format)
         args = session.args("intermediate", spec)
-        native = session.store.train_languages(spec)
+        native = session.train_languages(spec)
         langs = stage.languages.get(name) or native
         feats, data[name] = [], {}
         for lang in langs:
@@ -296,7 +317,6 @@ def _train_stage(
         if t.dev is not None:
             _, metrics = evaluate(model, t.dev, session.device, session.bf16, pad_id)
             dev_metrics[t.head] = {**metrics, "lang": t.dev.lang}  # type: ignore[dict-item]
-    save_encoder(model.encoder, tokenizer, folder / "encoder")
     record = IntermediateRecord(
         key=key, seed=seed, profile=session.profile.name, model=session.model_ref,
         source=session.profile.source,
@@ -309,8 +329,11 @@ def _train_stage(
                      for k, d in dev_metrics.items()},
         train=result.summary(), data=data,
     )
-    write_record(folder, record)
-    checkpoints.remove(session.checkpoint_dir(key))
+    if distributed.current().is_main:  # under DDP, rank 0 writes; the others wait
+        save_encoder(model.encoder, tokenizer, folder / "encoder")
+        write_record(folder, record)
+        checkpoints.remove(session.checkpoint_dir(key))
+    distributed.current().barrier()
     observers.notify(session.catalog.pm, "xharness_unit_finished", unit=unit.as_dict(),
                      record=None)
     return record
@@ -338,7 +361,7 @@ def _dev_set(
 # -- target units --------------------------------------------------------------------------
 
 def eval_languages(session: Session, target: TaskSpec) -> list[str]:
-    langs = session.store.languages(target)
+    langs = source_languages(target, session.profile.source_of(target.name))
     if session.languages:
         unknown = [x for x in session.languages if x not in target.languages]
         if unknown and len(unknown) == len(session.languages):
@@ -352,6 +375,27 @@ def eval_languages(session: Session, target: TaskSpec) -> list[str]:
     return langs
 
 
+def target_key(session: Session, job: Job, inter_keys: list[str]) -> str:
+    target = job.target
+    train_task = session.task(target.train_task) if target.train_task else target
+    langs = eval_languages(session, target)
+    return stable_hash({
+        **session.base_key(), "kind": "target", "strategy": job.strategy,
+        "options": job.options, "encoder": inter_keys[-1] if inter_keys else "base",
+        "seed": job.seed, "target": target.model_dump(mode="json", exclude={"plugin"}),
+        "args": session.args("target", target).model_dump(), "languages": langs,
+        "data": [session.data_fingerprint(train_task, ["train", "dev"], ["en"]),
+                 session.data_fingerprint(target, ["dev", "test"], langs)],
+    })
+
+
+def stage_keys(session: Session, stages: list[Stage], seed: int) -> list[str]:
+    keys: list[str] = []
+    for stage in stages:
+        keys.append(stage_key(session, keys[-1] if keys else None, stage, seed))
+    return keys
+
+
 def ensure_target(
     session: Session, job: Job, encoder_path: str, inter_keys: list[str],
     inter_dev: dict[str, dict[str, float]],
@@ -360,14 +404,7 @@ def ensure_target(
     args = session.args("target", target)
     langs = eval_languages(session, target)
     train_task = session.task(target.train_task) if target.train_task else target
-    key = stable_hash({
-        **session.base_key(), "kind": "target", "strategy": strategy,
-        "options": job.options, "encoder": inter_keys[-1] if inter_keys else "base",
-        "seed": seed, "target": target.model_dump(mode="json", exclude={"plugin"}),
-        "args": args.model_dump(), "languages": langs,
-        "data": [session.data_fingerprint(train_task, ["train", "dev"], ["en"]),
-                 session.data_fingerprint(target, ["dev", "test"], langs)],
-    })
+    key = target_key(session, job, inter_keys)
     folder = session.runs_dir / "targets" / key
     record = read_finished(folder, TargetRecord)
     if record is not None:
@@ -378,7 +415,7 @@ def ensure_target(
     observers.notify(session.catalog.pm, "xharness_unit_started", unit=unit.as_dict())
     started = time.perf_counter()
     fmt = get_format(target.format)
-    encoder, tokenizer = load_encoder(encoder_path)
+    encoder, tokenizer = load_encoder(encoder_path, session.trusts(session.model_ref))
     pad_id = tokenizer.pad_token_id
     torch.manual_seed(seed)
     dropout = float(getattr(encoder.config, "hidden_dropout_prob", 0.1))
@@ -416,18 +453,10 @@ def ensure_target(
         metrics[lang], n_examples[lang] = scores, len(ex.examples)
         predictions[lang] = preds
         stats[lang] = fmt.example_stats(preds, ex.examples, target, lang)
-    # everything but the record goes into a staging folder that becomes the unit's folder
-    # in one rename; the record is written last, so a folder without one is unfinished
-    staging = folder.parent / f".{key}.partial"
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir(parents=True)
-    written = write_target_predictions(target, fmt, predictions, staging / "predictions")
-    save_example_stats(staging / EXAMPLE_STATS, stats)
     primary = fmt.primary_metric
     record = TargetRecord(
         key=key, seed=seed, profile=session.profile.name, model=session.model_ref,
-        source=session.profile.source,
+        source=session.profile.source_of(target.name),
         config={"target_args": args.model_dump(), "base": session.base_key(),
                 "languages": langs, "options": job.options,
                 "target_spec": target.model_dump(mode="json")},
@@ -439,13 +468,29 @@ def ensure_target(
         metrics=metrics, n_examples=n_examples,
         average=sum(m[primary] for m in metrics.values()) / max(1, len(metrics)),
         dev=dev, train=train_summary, data=data,
-        predictions_dir="predictions" if written else None,
+        predictions_dir="predictions" if predictions else None,
     )
+    if distributed.current().is_main:  # under DDP, rank 0 writes; the others wait
+        _publish_unit(folder, record, target, fmt, predictions, stats)
+        checkpoints.remove(session.checkpoint_dir(key))
+    distributed.current().barrier()
+    observers.notify(session.catalog.pm, "xharness_unit_finished", unit=unit.as_dict(),
+                     record=record)
+    return record
+
+
+def _publish_unit(folder: Path, record: TargetRecord, target: TaskSpec, fmt: Any,
+                  predictions: dict[str, Any], stats: dict[str, Any]) -> None:
+    """Predictions and statistics go into a staging folder that becomes the unit's folder
+    in one rename; the record is written last, so a folder without one is unfinished and
+    a half-written unit is never read as finished."""
+    staging = folder.parent / f".{folder.name}.partial"
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    write_target_predictions(target, fmt, predictions, staging / "predictions")
+    save_example_stats(staging / EXAMPLE_STATS, stats)
     if folder.exists():  # leftovers of an interrupted attempt: it never wrote its record
         shutil.rmtree(folder)
     os.replace(staging, folder)
     write_record(folder, record)
-    checkpoints.remove(session.checkpoint_dir(key))
-    observers.notify(session.catalog.pm, "xharness_unit_finished", unit=unit.as_dict(),
-                     record=record)
-    return record

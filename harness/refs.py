@@ -1,4 +1,9 @@
-"""Lazy `package.module:attribute` references: a plugin costs nothing until it is used."""
+"""Lazy `package.module:attribute` references: a plugin costs nothing until it is used.
+
+References may only point into xharness itself or into the packages of registered plugins
+(the modules `registry.yaml` lists and those of installed `xharness` entry points): a
+registry or a third-party spec cannot make xharness import arbitrary modules.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,25 @@ from typing import Any
 from harness.errors import XHarnessError
 from harness.problems import did_you_mean
 
+#: top-level packages references may import from (xharness's own are always allowed)
+_ALLOWED: set[str] = {"harness", "plugins"}
+
+
+def allow_package(module_name: str) -> None:
+    """Allow references into the top-level package of a registered plugin module."""
+    _ALLOWED.add(module_name.split(".")[0])
+
 
 def resolve_ref(ref: str, what: str = "reference") -> Callable[..., Any]:
     """Import `package.module:attribute` lazily: plugins cost nothing until used."""
     module_name, _, attr = ref.partition(":")
+    if module_name.split(".")[0] not in _ALLOWED:
+        raise XHarnessError(
+            f"{what} {ref!r} points outside xharness and the registered plugins "
+            f"({', '.join(sorted(_ALLOWED))})",
+            fix="list the module under `plugins:` in registry.yaml or install it as a "
+            "package with an `xharness` entry point",
+        )
     try:
         module = importlib.import_module(module_name)
     except Exception as exc:

@@ -9,6 +9,7 @@ with `select_on_dev` the best state is kept and restored at the end.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 import math
@@ -23,7 +24,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from harness import checkpoints
+from harness import checkpoints, distributed
 from harness.batching import BatchStream, mixture_probabilities, sorted_batches, steps_per_epoch
 from harness.config import TrainArgs
 from harness.device import autocast, to_device
@@ -95,13 +96,15 @@ def predict(
     model.eval()
     out: list[np.ndarray | None] = [None] * len(ev.features)
     lengths = ev.features["length"]
-    for idx in sorted_batches(lengths, ev.args.eval_batch_size):
+    mine = []  # under DDP each rank scores a share of the batches, then all are gathered
+    for idx in distributed.current().shard(sorted_batches(lengths, ev.args.eval_batch_size)):
         batch = to_device(ev.fmt.collate(ev.features[idx], pad_id), device)
         with autocast(device, bf16):
             logits = model(ev.head, batch)
         logits = logits.float().cpu().numpy()
-        for j, i in enumerate(idx):
-            out[i] = logits[j]
+        mine += [(i, logits[j]) for j, i in enumerate(idx)]
+    for i, x in distributed.current().gather(mine):
+        out[i] = x
     model.train(was_training)
     return out  # type: ignore[return-value]
 
@@ -147,6 +150,7 @@ def train(
     names = list(probs)
     weights = np.array([probs[n] for n in names])
     by_head = {t.head: t for t in tasks}
+    lengths_of = {t.head: t.features["length"] for t in tasks}
     micro = args.batch_size // args.grad_accum
     streams = {t.head: BatchStream(t.features["length"], args.batch_size, seed + i)
                for i, t in enumerate(tasks)}
@@ -170,6 +174,10 @@ def train(
         else max(0.0, (total - s) / max(1, total - warmup)),
     )
     model.to(device).train()
+    d = distributed.current()
+    net: torch.nn.Module = model
+    if d.enabled:  # heads of tasks absent from a step get no gradient: allow that
+        net = torch.nn.parallel.DistributedDataParallel(model, find_unused_parameters=True)
     state = checkpoints.LoopState(0, rng, streams, [],
                                   TrainResult(task_batches=dict.fromkeys(names, 0)))
     if checkpoint and checkpoints.load(checkpoint.folder, model, optimizer, scheduler, state):
@@ -178,7 +186,7 @@ def train(
     devs = [t.dev for t in tasks if t.dev is not None]
     start, before = time.perf_counter(), result.seconds
     bar = tqdm(total=total, initial=state.step, desc=desc, unit="step", leave=False,
-               dynamic_ncols=True)
+               dynamic_ncols=True, disable=not d.is_main)
     step = state.step
     for step in range(state.step + 1, total + 1):
         head = names[int(rng.choice(len(names), p=weights))]
@@ -187,17 +195,25 @@ def train(
         result.task_batches[head] += 1
         optimizer.zero_grad(set_to_none=True)
         step_loss = 0.0
-        for m in range(0, len(idx), micro):
-            part = idx[m : m + micro]
+        share = d.shard(idx)  # this rank's slice of the global batch
+        parts = [share[m : m + micro] for m in range(0, len(share), micro)]
+        for n, part in enumerate(parts):
             batch = to_device(t.fmt.collate(t.features[part], pad_id), device)
-            with autocast(device, bf16):
-                logits = model(head, batch)
-            loss = t.fmt.loss(logits, batch) * (len(part) / len(idx))
-            loss.backward()
+            sync = n == len(parts) - 1 or not d.enabled  # all-reduce once per update
+            with autocast(device, bf16), (contextlib.nullcontext() if sync else net.no_sync()):
+                logits = net(head, batch)
+                loss = t.fmt.loss(logits, batch) * (len(part) / len(share))
+                loss.backward()
             step_loss += float(loss.detach())
-            result.examples += len(part)
-            result.tokens += int(batch["attention_mask"].sum())
-            result.padded_tokens += int(batch["attention_mask"].numel())
+        # counted for the global batch, from lengths alone: the same on every rank
+        lengths = lengths_of[head]
+        result.examples += len(idx)
+        result.tokens += sum(lengths[i] for i in idx)
+        for r in range(d.world):
+            share_r = idx[r :: d.world]
+            for m in range(0, len(share_r), micro):
+                piece = share_r[m : m + micro]
+                result.padded_tokens += len(piece) * max(lengths[i] for i in piece)
         torch.nn.utils.clip_grad_norm_(model.parameters(), args.max_grad_norm)
         optimizer.step()
         scheduler.step()
@@ -230,7 +246,9 @@ def train(
         if checkpoint and step % checkpoint.every == 0 and step != total:
             state.step = step
             result.seconds = before + time.perf_counter() - start
-            checkpoints.save(checkpoint.folder, model, optimizer, scheduler, state)
+            if d.is_main:
+                checkpoints.save(checkpoint.folder, model, optimizer, scheduler, state)
+            d.barrier()
     bar.close()
     result.steps = step
     result.seconds = before + time.perf_counter() - start

@@ -47,6 +47,14 @@ def for_source(task: TaskSpec, kind: SourceKind, data_root: str | None = None) -
         labels = spec.labels
     elif isinstance(spec, LocalSource) and spec.labels_file:
         path = Path(spec.labels_file.format(root=data_root or ""))
+        if not path.is_file():
+            layout = f" ({spec.layout})" if spec.layout else ""
+            raise XHarnessError(
+                f"task {task.name!r} reads its label set from {path}, which does not "
+                f"exist{layout}", where=f"tasks.{task.name}.sources.local.labels_file",
+                fix="pass --data-root pointing at the prepared files, or leave the task out "
+                "(--intermediate)",
+            )
         labels = files.read_labels(path)
     return task.model_copy(update={"labels": labels}) if labels else task
 
@@ -57,6 +65,14 @@ def source_languages(task: TaskSpec, kind: SourceKind) -> list[str]:
     if isinstance(spec, EmbeddedSource):
         return [lang for lang in task.languages if lang in spec.languages]
     return list(task.languages)
+
+
+def train_languages(task: TaskSpec, kind: SourceKind) -> list[str]:
+    """The task's training languages this source can serve."""
+    spec = source_for(task, kind)
+    if isinstance(spec, EmbeddedSource):
+        return [lang for lang in task.train_languages if lang in spec.languages]
+    return list(task.train_languages)
 
 
 def load_raw(

@@ -13,11 +13,11 @@ from typing import Any
 import datasets
 
 from harness.config import Profile, TrainArgs
-from harness.data.sources import Split, load_raw, source_for, source_languages
+from harness.data.sources import Split, load_raw, source_for
 from harness.errors import XHarnessError
 from harness.formats import get_format
 from harness.formats.base import DataReport, Format
-from harness.specs import EmbeddedSource, TaskSpec
+from harness.specs import TaskSpec
 from harness.translation.base import Translator
 
 
@@ -41,28 +41,15 @@ class DataStore:
     _translated: dict[tuple[Any, ...], tuple[Examples, dict[str, Any]]] = field(
         default_factory=dict)
 
-    @property
-    def source(self) -> str:
-        return self.profile.source
-
-    def languages(self, task: TaskSpec) -> list[str]:
-        return source_languages(task, self.profile.source)
-
-    def train_languages(self, task: TaskSpec) -> list[str]:
-        spec = source_for(task, self.profile.source)
-        langs = task.train_languages
-        if isinstance(spec, EmbeddedSource):
-            langs = [lang for lang in langs if lang in spec.languages]
-        return langs
-
     def examples(self, task: TaskSpec, split: Split, lang: str) -> Examples:
         key = (task.name, split, lang)
         if key not in self._examples:
             fmt = get_format(task.format)
-            raw = load_raw(task, split, lang, self.profile.source, self.profile.data_root,
+            kind = self.profile.source_of(task.name)
+            raw = load_raw(task, split, lang, kind, self.profile.data_root,
                            self.profile.data_options.get(task.name))
-            columns = dict(getattr(source_for(task, self.profile.source), "columns", {}))
-            where = f"{task.name} ({self.profile.source}, {split}, {lang})"
+            columns = dict(getattr(source_for(task, kind), "columns", {}))
+            where = f"{task.name} ({kind}, {split}, {lang})"
             ds, report = fmt.canonicalize(raw, task, columns, self.strict, where)
             if len(ds) == 0:
                 raise XHarnessError(

@@ -70,11 +70,14 @@ def resolve_label(
     dataset with another label order maps correctly), else through the task's
     `options.label_map`, else taken as canonical indices.
     """
-    if value is None:
+    if value is None or isinstance(value, bool):
         return None
     if isinstance(value, str):
         return index.get(value)
-    ivalue = int(value)
+    try:
+        ivalue = int(value)
+    except (TypeError, ValueError):  # a list, a float string...: not a label
+        return None
     if ivalue < 0:
         return None
     if source_names is not None:

@@ -6,8 +6,10 @@ names a default: `world`, the embedded world's exact translator, or an NLLB mode
 hub). QA answers and entity spans cross translation as markers; examples whose markers are
 lost are dropped and counted, and `--min-chrf` drops translations whose round-trip chrF is
 low. Tasks with dense tags (CCG) cannot be projected without word alignment and are left
-out. The plan depends on the target's languages, so each target language set gets its own
-intermediate model.
+out. Tasks of the target's own family (MNLI for XNLI) stay in English unless
+`--option translate_target_family=true`: translating them is XTREME's translate-train
+setting, which is not zero-shot (the guard then asks for `--allow-non-zero-shot`). The plan
+depends on the target's languages and family, so those get their own intermediate models.
 """
 
 from __future__ import annotations
@@ -39,8 +41,15 @@ def plan(target: TaskSpec, options: dict[str, Any], catalog: Catalog) -> list[St
     langs = names(options.get("target_languages")) or [x for x in target.languages if x != "en"]
     base = stage(chosen, options, "translate-train")
     min_chrf = options.get("min_chrf")
+    own_family = str(options.get("translate_target_family", "")).lower() in ("1", "true", "yes")
+
+    def languages(task: str) -> list[str]:
+        if catalog.task(task).family == target.family and not own_family:
+            return ["en"]
+        return ["en", *langs]
+
     return [base.model_copy(update={
-        "languages": {t: ["en", *langs] for t in chosen},
+        "languages": {t: languages(t) for t in chosen},
         "translator": translator,
         "min_chrf": float(min_chrf) if min_chrf is not None else None,
     })]
