@@ -89,7 +89,14 @@ def test_broken_plugins_are_named_and_isolated(tmp_path, monkeypatch, registry_f
 
 def test_refs_resolve_lazily_with_clear_errors() -> None:
     assert callable(resolve_ref("plugins.tasks.xnli:embedded"))
-    with pytest.raises(XHarnessError, match="cannot import module 'no_such_mod'"):
-        resolve_ref("no_such_mod:f")
+    with pytest.raises(XHarnessError, match="cannot import module 'plugins.no_such_mod'"):
+        resolve_ref("plugins.no_such_mod:f")
+
+
+def test_refs_may_not_point_outside_xharness_and_registered_plugins() -> None:
+    with pytest.raises(XHarnessError, match="points outside xharness"):
+        resolve_ref("os:system")
+    with pytest.raises(XHarnessError, match="points outside"):
+        resolve_ref("subprocess:run", "tasks.x.adapter")
     with pytest.raises(XHarnessError, match=r"has no attribute 'embeded'.*embedded"):
         resolve_ref("plugins.tasks.xnli:embeded")

@@ -32,9 +32,9 @@ def embedded(split: str, lang: str, n_dev: int = 600, n_test: int = 1200,
 
 
 @cache
-def _translated(lang: str, n: int, seed: int) -> datasets.Dataset:
+def _translated(lang: str, n: int, n_source: int, seed: int) -> datasets.Dataset:
     world = World()
-    examples = sample_nli(world, n, "mnli-train", seed)
+    examples = sample_nli(world, n_source, "mnli-train", seed)[:n]
     return datasets.Dataset.from_dict({
         "premise": [world.render(e.premise, lang).text for e in examples],
         "hypothesis": [world.render(e.hypothesis, lang).text for e in examples],
@@ -43,7 +43,9 @@ def _translated(lang: str, n: int, seed: int) -> datasets.Dataset:
 
 
 def translate_train_embedded(split: str, lang: str, n_train: int = 1000,
-                             seed: int = 0) -> datasets.Dataset:
+                             n_source: int = 4000, seed: int = 0) -> datasets.Dataset:
+    """The first `n_train` pairs of the English MNLI stand-in (of `n_source` pairs, its
+    default size), exactly translated."""
     if split != "train":
         return pick_split(datasets.DatasetDict(), split, {"train": ""}, "xnli_mt")
-    return _translated(lang, n_train, seed)
+    return _translated(lang, n_train, n_source, seed)
