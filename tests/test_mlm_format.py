@@ -3,7 +3,6 @@ tied to the encoder's embeddings."""
 
 from __future__ import annotations
 
-import datasets
 import numpy as np
 import torch
 

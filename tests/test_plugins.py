@@ -89,7 +89,7 @@ def test_broken_plugins_are_named_and_isolated(tmp_path, monkeypatch, registry_f
 
 def test_refs_resolve_lazily_with_clear_errors() -> None:
     assert callable(resolve_ref("plugins.tasks.xnli:embedded"))
-    with pytest.raises(XHarnessError, match="cannot import module 'plugins.no_such_mod'"):
+    with pytest.raises(XHarnessError, match=r"cannot import module 'plugins\.no_such_mod'"):
         resolve_ref("plugins.no_such_mod:f")
 
 

@@ -40,7 +40,7 @@ def test_nli_pairs_translate_exactly_with_their_labels(store, catalog) -> None:
 
 
 def test_qa_answers_are_projected_onto_the_translation(store, catalog) -> None:
-    source, (ds, origin, dropped) = _translate(store, catalog, "squad", "train", "es")
+    _, (ds, _, _) = _translate(store, catalog, "squad", "train", "es")
     reference = store.examples(catalog.task("squad_mt"), "train", "es").examples
     n = min(len(reference), 200)
     assert [a["text"] for a in ds["answers"][:n]] == [a["text"] for a in
@@ -84,7 +84,7 @@ class Lossy:
 
 def test_min_chrf_drops_poor_translations_and_reports_quality(store, catalog) -> None:
     spec = catalog.task("sst2")
-    exact_ex, exact = store.translated(spec, "es", WorldTranslator(), None, limit=90)
+    _, exact = store.translated(spec, "es", WorldTranslator(), None, limit=90)
     assert exact["chrf"] == pytest.approx(100.0) and exact["rows_out"] == 90
     lossy_ex, lossy = store.translated(spec, "es", Lossy(), 95.0, limit=90)
     assert lossy["chrf"] < 100.0
