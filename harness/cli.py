@@ -23,8 +23,7 @@ ROLE_LABELS = {"target": "target", "english_intermediate": "English intermediate
 
 
 def _fail(message: str, code: int = 2) -> None:
-    click.echo(click.wrap_text(f"error: {message}", width=100, preserve_paragraphs=True),
-               err=True)
+    click.echo(f"error: {message}", err=True)  # one paragraph; the terminal wraps it
     sys.exit(code)
 
 

@@ -41,13 +41,6 @@ def embedded_tokenizer():
     """The shipped tokenizer of the embedded model (a fast XLM-R-style tokenizer)."""
     from transformers import AutoTokenizer
 
-    from harness.modeling import EMBEDDED_ROOT
+    from harness.modeling import resolve_model
 
-    shipped = EMBEDDED_ROOT / "xlmr-tiny"
-    if (shipped / "tokenizer.json").is_file():
-        return AutoTokenizer.from_pretrained(shipped)
-    # TEMPORARY until the shipped model lands: a tokenizer trained on a small world corpus
-    from harness.embedded.tokenizer import tokenizer_corpus, train_tokenizer, wrap
-    from harness.embedded.world import World
-
-    return wrap(train_tokenizer(tokenizer_corpus(World(), 300)))
+    return AutoTokenizer.from_pretrained(resolve_model("embedded:xlmr-tiny"))

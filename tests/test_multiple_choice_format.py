@@ -93,16 +93,16 @@ def test_a_tiny_model_learns_to_pick_the_choice_named_in_the_context(
     torch.set_num_threads(1)
     try:
         fmt = get_format("multiple_choice")
-        args = TrainArgs(learning_rate=2e-3, batch_size=16, max_steps=120, max_length=24,
+        args = TrainArgs(learning_rate=2e-3, batch_size=16, max_steps=200, max_length=24,
                          warmup_ratio=0.1, select_on_dev=False)
         train_ds, _ = fmt.canonicalize(make(600), SPEC, {}, False, "t")
         dev_ds, _ = fmt.canonicalize(make(100), SPEC, {}, False, "t")
-        cfg = XLMRobertaConfig(vocab_size=len(embedded_tokenizer), hidden_size=32,
-                               num_hidden_layers=1, num_attention_heads=2,
-                               intermediate_size=64, max_position_embeddings=64,
+        cfg = XLMRobertaConfig(vocab_size=len(embedded_tokenizer), hidden_size=64,
+                               num_hidden_layers=2, num_attention_heads=2,
+                               intermediate_size=128, max_position_embeddings=64,
                                pad_token_id=embedded_tokenizer.pad_token_id)
         model = MultiTaskModel(AutoModel.from_config(cfg, add_pooling_layer=False),
-                               {"mc": fmt.build_head(32, SPEC, 0.0, args)})
+                               {"mc": fmt.build_head(64, SPEC, 0.0, args)})
         feats = fmt.featurize(train_ds, embedded_tokenizer, SPEC, args)
         dev = EvalSet("mc", SPEC, fmt, "en", dev_ds,
                       fmt.featurize(dev_ds, embedded_tokenizer, SPEC, args), args)
