@@ -97,8 +97,8 @@ class Session:
         return self._model_fp
 
     def base_key(self) -> dict[str, Any]:
-        return {"model": self.model_fp, "source": self.profile.source,
-                "data_options": self.profile.data_options, "code": CODE_VERSIONS}
+        """What every unit's key includes (each unit adds its own data fingerprints)."""
+        return {"model": self.model_fp, "source": self.profile.source, "code": CODE_VERSIONS}
 
     def translator(self, name: str) -> Translator:
         """A translator from the catalog, behind the on-disk cache of this runs folder."""
