@@ -84,9 +84,11 @@ def _steps_tokens(session: Any, tasks: list[tuple[Any, list[str]]], args: Any,
 
 
 def estimate(session: Any, jobs: list[Any]) -> list[UnitEstimate]:
-    from harness.pipeline import eval_languages, stage_keys, target_key
+    from harness import finetuned
+    from harness.pipeline import eval_languages, finetune_key, stage_keys, target_key
 
     units: dict[str, UnitEstimate] = {}
+    tuned: dict[str, str] = {}  # fine-tunes shared between targets (XQuAD and MLQA)
     order: list[UnitEstimate] = []
     for job in jobs:
         keys = stage_keys(session, job.stages, job.seed)
@@ -106,13 +108,20 @@ def estimate(session: Any, jobs: list[Any]) -> list[UnitEstimate]:
         tkey = target_key(session, job, keys)
         target = job.target
         args = session.args("target", target)
-        steps, tokens = 0, 0.0
+        steps, tokens, label = 0, 0.0, job.label
         if target.format != "retrieval":
             train_task = session.task(target.train_task) if target.train_task else target
-            steps, tokens = _steps_tokens(session, [(train_task, ["en"])], args, "target")
+            fkey = finetune_key(session, job, keys) if finetuned.shared(
+                session.catalog, target) else None
+            if fkey in tuned:
+                label = f"{label} (reuses the fine-tune of {tuned[fkey]})"
+            else:
+                steps, tokens = _steps_tokens(session, [(train_task, ["en"])], args, "target")
+                if fkey:
+                    tuned[fkey] = target.name
         eval_languages(session, target)
         order.append(UnitEstimate(
-            "target", tkey, job.label, keys[-1] if keys else None,
+            "target", tkey, label, keys[-1] if keys else None,
             (session.runs_dir / "targets" / tkey / RECORD_FILE).is_file(), steps, tokens))
     return order
 

@@ -21,7 +21,7 @@ from typing import Any
 import datasets
 import torch
 
-from harness import checkpoints, distributed, observers
+from harness import checkpoints, distributed, finetuned, observers
 from harness.catalog import Catalog
 from harness.config import Profile, TrainArgs
 from harness.data.sources import fingerprint, for_source, source_languages, train_languages
@@ -122,6 +122,18 @@ class Session:
     def train_languages(self, task: TaskSpec) -> list[str]:
         return train_languages(task, self.profile.source_of(task.name))
 
+    def all_target_languages(self) -> list[str]:
+        """Every non-English language some registered target evaluates in this source."""
+        found: set[str] = set()
+        for task in self.catalog.tasks.values():
+            if task.role != "target":
+                continue
+            try:
+                found.update(source_languages(task, self.profile.source_of(task.name)))
+            except XHarnessError:  # a target this source cannot serve
+                continue
+        return sorted(found - {"en"})
+
     def trusts(self, model: str) -> bool:
         """`trust_remote_code` is off unless the profile names this model."""
         return model in self.profile.trust_remote_code
@@ -168,6 +180,7 @@ def plan_for(session: Session, strategy: str, target: TaskSpec,
     # what the session knows that a planner may need: the languages this data source can
     # evaluate the target in, and the profile's default translator
     context = {"target_languages": [x for x in eval_languages(session, target) if x != "en"],
+               "all_target_languages": session.all_target_languages(),
                "translator": session.profile.translator}
     stages = planner(target, {**context, **spec.options, **options}, session.catalog)
     for stage in stages:
@@ -429,19 +442,9 @@ def ensure_target(
                 f"differ ({target.labels} vs {train_task.labels})",
                 where=f"tasks.{target.name}.train_task", fix="give both the same `labels`",
             )
-        ex, feats = session.store.features(train_task, "train", "en", args,
-                                           args.max_train_examples)
-        data["train"] = ex.report.as_dict()
-        dev_set = _dev_set(session, target, fmt, args, target.name, "en", fallback=train_task)
-        result = train(model, [TrainTask(target.name, target, fmt, feats, dev_set)], args,
-                       Stage(tasks=[target.name]), seed, session.device, session.bf16, pad_id,
-                       lambda s, m: observers.notify(
-                           session.catalog.pm, "xharness_train_log", unit=unit.as_dict(),
-                           step=s, metrics=m),
-                       desc=unit.label, checkpoint=session.checkpointing(key, args))
-        train_summary = result.summary()
-        if result.best_dev is not None:
-            dev = {fmt.primary_metric: result.best_dev}
+        tuned = _finetune(session, job, model, unit, train_task, fmt, args, key, inter_keys,
+                          pad_id)
+        train_summary, dev, data = tuned.train, tuned.dev, dict(tuned.data)
     metrics, n_examples, predictions, stats = {}, {}, {}, {}
     for lang in langs:
         ex, feats = session.store.features(target, "test", lang, args)
@@ -477,6 +480,50 @@ def ensure_target(
     observers.notify(session.catalog.pm, "xharness_unit_finished", unit=unit.as_dict(),
                      record=record)
     return record
+
+
+def finetune_key(session: Session, job: Job, inter_keys: list[str]) -> str:
+    """What a target's fine-tune depends on: never the target itself beyond its head, so
+    targets that train alike (XQuAD and MLQA on SQuAD) share it."""
+    train_task = session.task(job.target.train_task or job.target.name)
+    return stable_hash({
+        **session.base_key(), "kind": "finetune", "seed": job.seed,
+        "encoder": inter_keys[-1] if inter_keys else "base",
+        "head": finetuned.head_fields(job.target),
+        "args": session.args("target", job.target).model_dump(),
+        "data": session.data_fingerprint(train_task, ["train", "dev"], ["en"]),
+    })
+
+
+def _finetune(
+    session: Session, job: Job, model: MultiTaskModel, unit: Unit, train_task: TaskSpec,
+    fmt: Any, args: TrainArgs, key: str, inter_keys: list[str], pad_id: int,
+) -> finetuned.Finetuned:
+    """Fine-tune on English (checkpoint chosen on the training task's English dev), or
+    load the fine-tune another target saved."""
+    target = job.target
+    folder = None
+    if finetuned.shared(session.catalog, target):
+        folder = session.runs_dir / "finetuned" / finetune_key(session, job, inter_keys)
+        found = finetuned.load(folder, model, target.name)
+        if found is not None:
+            log.info("reusing the fine-tune %s (%s)", folder.name, train_task.name)
+            return found
+    ex, feats = session.store.features(train_task, "train", "en", args, args.max_train_examples)
+    dev_set = _dev_set(session, train_task, fmt, args, target.name, "en", fallback=target)
+    result = train(model, [TrainTask(target.name, target, fmt, feats, dev_set)], args,
+                   Stage(tasks=[target.name]), job.seed, session.device, session.bf16,
+                   pad_id,
+                   lambda s, m: observers.notify(
+                       session.catalog.pm, "xharness_train_log", unit=unit.as_dict(),
+                       step=s, metrics=m),
+                   desc=unit.label, checkpoint=session.checkpointing(key, args))
+    tuned = finetuned.Finetuned(
+        train=result.summary(), data={"train": ex.report.as_dict()},
+        dev={fmt.primary_metric: result.best_dev} if result.best_dev is not None else {})
+    if folder is not None and distributed.current().is_main:
+        finetuned.save(folder, model, target.name, tuned)
+    return tuned
 
 
 def _publish_unit(folder: Path, record: TargetRecord, target: TaskSpec, fmt: Any,

@@ -119,3 +119,20 @@ def test_record_json_is_valid_json_with_schema_version(grid: Path) -> None:
     for path in grid.rglob("record.json"):
         data = json.loads(path.read_text())
         assert data["schema_version"] == 1 and data["key"] == path.parent.name
+
+
+def test_targets_that_train_alike_share_one_fine_tune(tmp_path: Path) -> None:
+    """XQuAD and MLQA both fine-tune on SQuAD: trained once, loaded by the other, each
+    still evaluated (and scored) as itself."""
+    runs = tmp_path / "runs"
+    result = CliRunner().invoke(main, [
+        "eval", "--runs-dir", str(runs), "--strategy", "baseline", "--target", "xquad,mlqa",
+        "--languages", "en,de", "--set", "max_steps=30", "--set", "eval_every=1000"])
+    assert result.exit_code == 0, result.output + str(result.exception)
+    records = {r.target: r for r in _records(runs)}
+    assert set(records) == {"xquad", "mlqa"}
+    assert len(list((runs / "finetuned").iterdir())) == 1
+    # one training, not two alike: the summary holds the training's own wall time
+    assert records["xquad"].train == records["mlqa"].train
+    assert records["mlqa"].metrics["en"]["f1"] > 0
+    assert records["xquad"].metrics != records["mlqa"].metrics  # different test sets

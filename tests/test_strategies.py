@@ -68,8 +68,23 @@ def test_mlm_continuation_mixes_the_corpus_at_the_ratio(catalog) -> None:
         plan(catalog, "mlm-continuation", "xnli", mlm_ratio=1.5)
 
 
-def test_translate_train_translates_into_the_targets_languages(catalog) -> None:
-    [stage] = plan(catalog, "translate-train", "pawsx", translator="world",
+def test_translate_train_all_is_one_zero_shot_plan_for_every_target(catalog) -> None:
+    plans = {t: plan(catalog, "translate-train", t, translator="world",
+                     all_target_languages=["de", "sw"], target_languages=["el"])
+             for t in catalog.targets()}
+    assert all(p == plans["xnli"] for p in plans.values())
+    [stage] = plans["xnli"]
+    # every target family stays English (MNLI for XNLI, QQP for PAWS-X, SQuAD for QA)
+    assert stage.languages["mnli"] == stage.languages["squad"] == ["en"]
+    assert stage.languages["hellaswag"] == ["en", "de", "sw"]
+    for target in catalog.targets():
+        assert check_zero_shot(catalog, [stage], catalog.task(target), allow=False)
+    with pytest.raises(XHarnessError, match="unknown translate-train scope"):
+        plan(catalog, "translate-train", "xnli", translator="world", scope="some")
+
+
+def test_translate_train_target_scope_uses_the_targets_languages(catalog) -> None:
+    [stage] = plan(catalog, "translate-train", "pawsx", translator="world", scope="target",
                    target_languages=["de", "es"], min_chrf=40)
     assert "ccg" not in stage.tasks  # dense tags cannot be projected without alignment
     assert stage.languages["mnli"] == ["en", "de", "es"]

@@ -8,8 +8,13 @@ lost are dropped and counted, and `--min-chrf` drops translations whose round-tr
 low. Tasks with dense tags (CCG) cannot be projected without word alignment and are left
 out. Tasks of the target's own family (MNLI for XNLI) stay in English unless
 `--option translate_target_family=true`: translating them is XTREME's translate-train
-setting, which is not zero-shot (the guard then asks for `--allow-non-zero-shot`). The plan
-depends on the target's languages and family, so those get their own intermediate models.
+setting, which is not zero-shot (the guard then asks for `--allow-non-zero-shot`).
+
+`--option scope=all` (the default) is XTREME's translate-train-all: one intermediate model
+per seed, trained on translations into every language any registered target evaluates,
+shared by all targets; tasks of any target's family stay in English, so it is zero-shot for
+every target. `scope=target` translates into the target's own languages and keeps only the
+target's own family in English: more data per target, one intermediate model per target.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from harness.catalog import Catalog
 from harness.errors import XHarnessError
 from harness.specs import Stage, TaskSpec
 from plugins.strategies.selection import english_tasks, names, stage
+
+SCOPES = ("all", "target")
 
 
 def translatable(task: TaskSpec) -> bool:
@@ -38,15 +45,25 @@ def plan(target: TaskSpec, options: dict[str, Any], catalog: Catalog) -> list[St
     if not chosen:
         raise XHarnessError("none of the chosen English tasks can be translated",
                             fix="choose classification, multiple-choice, QA or NER tasks")
-    langs = names(options.get("target_languages")) or [x for x in target.languages if x != "en"]
+    scope = options.get("scope", "all")
+    if scope not in SCOPES:
+        raise XHarnessError(f"unknown translate-train scope {scope!r}",
+                            fix=f"use --option scope={' or '.join(SCOPES)}")
+    if scope == "all":
+        langs = names(options.get("all_target_languages")) or []
+        kept = {t.family for t in catalog.tasks.values() if t.role == "target"}
+    else:
+        langs = names(options.get("target_languages")) or [
+            x for x in target.languages if x != "en"]
+        kept = {target.family}
     base = stage(chosen, options, "translate-train")
     min_chrf = options.get("min_chrf")
     own_family = str(options.get("translate_target_family", "")).lower() in ("1", "true", "yes")
+    if own_family:
+        kept = set()
 
     def languages(task: str) -> list[str]:
-        if catalog.task(task).family == target.family and not own_family:
-            return ["en"]
-        return ["en", *langs]
+        return ["en"] if catalog.task(task).family in kept else ["en", *langs]
 
     return [base.model_copy(update={
         "languages": {t: languages(t) for t in chosen},
