@@ -59,6 +59,7 @@ def main() -> None:
     p.add_argument("--n", type=int, default=10_000)
     p.add_argument("--dim", type=int, default=1024)
     p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--out", type=Path, default=RESULTS, help="folder for the JSON result")
     opts = p.parse_args()
     x, y = vectors(opts.n, opts.dim, 0)
     faiss_times, numpy_times = [], []
@@ -88,10 +89,10 @@ def main() -> None:
     print(f"mining {opts.n} x {opts.n} (dim {opts.dim}, k=4, median of {opts.rounds})")
     print(f"  faiss {f:.2f} s   numpy brute force {n:.2f} s   speedup {n / f:.2f}x")
     print(f"  identical mined pairs: {same_pairs} (max score difference {max_score_diff:.2e})")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / "retrieval.json"
+    opts.out.mkdir(parents=True, exist_ok=True)
+    out = opts.out / "retrieval.json"
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {out.relative_to(ROOT)}")
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":

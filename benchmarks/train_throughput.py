@@ -196,7 +196,7 @@ def cpu_benchmark(opts: argparse.Namespace) -> dict[str, Any]:
                 collator = padding_collator(tokenizer, name == "trainer_max_length",
                                             args.max_length)
                 seconds = run_trainer(model, train, args, collator, device, False,
-                                      RESULTS / ".trainer")
+                                      opts.out / ".trainer")
             acc = dev_accuracy(model, dev, tokenizer.pad_token_id, device)
             results.setdefault(name, []).append({"seconds": seconds, "dev_accuracy": acc})
             del model
@@ -270,7 +270,7 @@ def gpu_benchmark(opts: argparse.Namespace) -> dict[str, Any]:
             seconds = run_xharness(model, task, train, args, device, bf16, 1)
         else:
             seconds = run_trainer(model, train, args, id_collator(1), device, bf16,
-                                  RESULTS / ".trainer")
+                                  opts.out / ".trainer")
         peak = torch.cuda.max_memory_allocated() / 2**30 if device.type == "cuda" else None
         results[name] = {"seconds": seconds, "examples_per_s": n / seconds,
                          "real_tokens_per_s": float(lengths.sum()) / seconds,
@@ -307,7 +307,7 @@ def machine() -> str:
            f"torch {torch.__version__}"
 
 
-def report(result: dict[str, Any], name: str) -> Path:
+def report(result: dict[str, Any], name: str, out_dir: Path = RESULTS) -> Path:
     from tabulate import tabulate
 
     rows = [[k, f"{v['examples_per_s']:.1f}", f"{v['real_tokens_per_s']:.0f}",
@@ -318,10 +318,10 @@ def report(result: dict[str, Any], name: str) -> Path:
     print(f"\n{result['benchmark']} on {result['device']} ({result['machine']})")
     print(tabulate(rows, headers=["loop", "examples/s", "real tokens/s", "xharness speedup",
                                   "dev acc / MFU"]))
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"{name}.json"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{name}.json"
     path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {path.relative_to(ROOT)}")
+    print(f"wrote {path}")
     return path
 
 
@@ -338,6 +338,7 @@ def main() -> None:
     p.add_argument("--n-train", type=int, default=4000)
     p.add_argument("--lr", type=float, default=3e-4)
     p.add_argument("--rounds", type=int, default=2)
+    p.add_argument("--out", type=Path, default=RESULTS, help="folder for the JSON result")
     opts = p.parse_args()
     import datasets
     import transformers
@@ -350,7 +351,7 @@ def main() -> None:
     else:
         result = cpu_benchmark(opts)
         name = "train_throughput-cpu"
-    report(result, name)
+    report(result, name, opts.out)
 
 
 if __name__ == "__main__":

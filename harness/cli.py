@@ -235,7 +235,8 @@ def eval_(ctx: click.Context, strategy: str, target: str, profile: str, seeds: i
           throughput: float | None, threads: int | None) -> None:
     """Run strategies on targets: intermediate stages, English fine-tune, zero-shot eval."""
     from harness import distributed
-    from harness.pipeline import Session, plan_grid, run_job
+    from harness.pipeline import plan_grid, run_job
+    from harness.session import Session
 
     distributed.init_from_env()  # no-op unless launched by torchrun / accelerate launch
     if threads:

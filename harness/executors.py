@@ -40,7 +40,7 @@ class SessionSpec:
 
     def build(self) -> Any:
         from harness.catalog import build_catalog
-        from harness.pipeline import Session
+        from harness.session import Session
 
         catalog = build_catalog(Path(self.registry) if self.registry else None)
         session = Session.create(

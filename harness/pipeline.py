@@ -14,7 +14,7 @@ import logging
 import os
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +22,12 @@ import datasets
 import torch
 
 from harness import checkpoints, distributed, finetuned, observers
-from harness.catalog import Catalog
-from harness.config import Profile, TrainArgs
-from harness.data.sources import fingerprint, for_source, source_languages, train_languages
-from harness.data.store import DataStore
-from harness.device import use_bf16
+from harness.config import TrainArgs
+from harness.data.sources import source_languages
 from harness.errors import XHarnessError
 from harness.formats import get_format
 from harness.guard import check_zero_shot
-from harness.hashing import CODE_VERSIONS, model_fingerprint, stable_hash
+from harness.hashing import stable_hash
 from harness.modeling import MultiTaskModel, load_encoder, save_encoder
 from harness.predictions import write_target_predictions
 from harness.records import (
@@ -44,123 +41,11 @@ from harness.records import (
     write_record,
 )
 from harness.refs import resolve_ref
+from harness.session import Session
 from harness.specs import Stage, TaskSpec
-from harness.training import Checkpointing, EvalSet, TrainTask, evaluate, train
-from harness.translation.base import Translator
+from harness.training import EvalSet, TrainTask, evaluate, train
 
 log = logging.getLogger("xharness")
-
-
-@dataclass
-class Session:
-    """Everything units of one invocation share: catalog, profile, data, device."""
-
-    catalog: Catalog
-    profile: Profile
-    runs_dir: Path
-    model_ref: str
-    device: torch.device
-    bf16: bool
-    strict: bool = False
-    allow_non_zero_shot: bool = False
-    languages: list[str] | None = None
-    overrides: dict[str, Any] = field(default_factory=dict)
-    dry_run: bool = False
-    _warned: set[str] = field(default_factory=set)
-    _store: DataStore | None = None
-    _model_fp: str | None = None
-    _translators: dict[str, Translator] = field(default_factory=dict)
-
-    @classmethod
-    def create(
-        cls, catalog: Catalog, profile_name: str, runs_dir: Path, *, model: str | None = None,
-        device: str = "auto", **kwargs: Any,
-    ) -> Session:
-        profile = catalog.profile(profile_name)
-        dev = distributed.device_for(device)
-        return cls(catalog=catalog, profile=profile, runs_dir=Path(runs_dir),
-                   model_ref=model or profile.model, device=dev,
-                   bf16=use_bf16(dev, profile.precision), **kwargs)
-
-    @property
-    def store(self) -> DataStore:
-        if self._store is None:
-            _, tokenizer = load_encoder(self.model_ref, self.trusts(self.model_ref))
-            self._store = DataStore(self.profile, tokenizer, strict=self.strict,
-                                    max_eval_examples=self.profile.max_eval_examples)
-        return self._store
-
-    @property
-    def model_fp(self) -> str:
-        if self._model_fp is None:
-            self._model_fp = model_fingerprint(self.model_ref)
-        return self._model_fp
-
-    def base_key(self) -> dict[str, Any]:
-        """What every unit's key includes (each unit adds its own data fingerprints)."""
-        return {"model": self.model_fp, "source": self.profile.source, "code": CODE_VERSIONS}
-
-    def translator(self, name: str) -> Translator:
-        """A translator from the catalog, behind the on-disk cache of this runs folder."""
-        from harness.translation.cache import CachedTranslator
-
-        if name not in self._translators:
-            spec = self.catalog.translator(name)
-            factory = resolve_ref(spec.factory, f"translators.{name}.factory")
-            self._translators[name] = CachedTranslator(
-                factory(**spec.options), self.runs_dir / "cache" / "translations.sqlite")
-        return self._translators[name]
-
-    def data_fingerprint(self, task: TaskSpec, splits: list[str], langs: list[str]
-                         ) -> list[dict[str, Any]]:
-        """What identifies a unit's data, so a unit whose data changed is not reused."""
-        return [fingerprint(task, split, lang, self.profile.source_of(task.name),
-                            self.profile.data_root,
-                            self.profile.data_options.get(task.name))  # type: ignore[arg-type]
-                for split in splits for lang in langs]
-
-    def train_languages(self, task: TaskSpec) -> list[str]:
-        return train_languages(task, self.profile.source_of(task.name))
-
-    def all_target_languages(self) -> list[str]:
-        """Every non-English language some registered target evaluates in this source."""
-        found: set[str] = set()
-        for task in self.catalog.tasks.values():
-            if task.role != "target":
-                continue
-            try:
-                found.update(source_languages(task, self.profile.source_of(task.name)))
-            except XHarnessError:  # a target this source cannot serve
-                continue
-        return sorted(found - {"en"})
-
-    def trusts(self, model: str) -> bool:
-        """`trust_remote_code` is off unless the profile names this model."""
-        return model in self.profile.trust_remote_code
-
-    def checkpoint_dir(self, key: str) -> Path:
-        return self.runs_dir / "checkpoints" / key
-
-    def checkpointing(self, key: str, args: TrainArgs) -> Checkpointing | None:
-        every = args.checkpoint_every
-        return Checkpointing(self.checkpoint_dir(key), every) if every else None
-
-    def task(self, name: str) -> TaskSpec:
-        """A task as this session's data source serves it (see `sources.for_source`). A
-        dry run plans without the data: a missing label file is then only a warning."""
-        try:
-            return for_source(self.catalog.task(name), self.profile.source_of(name),
-                              self.profile.data_root)
-        except XHarnessError as exc:
-            if not self.dry_run:
-                raise
-            if name not in self._warned:
-                log.warning("dry run: %s", exc)
-                self._warned.add(name)
-            return self.catalog.task(name)
-
-    def args(self, phase: str, task: TaskSpec) -> TrainArgs:
-        return self.profile.args_for(phase, task.name, task.format, self.overrides)  # type: ignore[arg-type]
 
 
 @dataclass

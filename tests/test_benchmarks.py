@@ -1,0 +1,35 @@
+"""The benchmarks run: each script end to end at a toy size (the figures themselves are
+measured by running them, never in tests). The GPU-scale throughput path is exercised on
+CPU with a tiny config, so it stays runnable on machines that never had a GPU."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(script: str, *args: str) -> None:
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), *args],
+                          capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
+
+
+def test_gpu_scale_throughput_runs_on_cpu_with_a_tiny_config(tmp_path: Path) -> None:
+    _run("train_throughput.py", "--gpu-scale", "--tiny-config", "--steps", "4",
+         "--batch-size", "4", "--out", str(tmp_path))
+    result = json.loads((tmp_path / "train_throughput-gpu-mnli-tiny.json").read_text())
+    ours, trainer = result["results"]["xharness"], result["results"]["trainer_dynamic"]
+    assert ours["examples_per_s"] > 0 and trainer["examples_per_s"] > 0
+    assert trainer["xharness_speedup"] == trainer["seconds"] / ours["seconds"]
+    assert ours["model_tflops"] > 0 and result["parameters"] > 0
+
+
+def test_retrieval_benchmark_finds_identical_pairs(tmp_path: Path) -> None:
+    _run("retrieval.py", "--n", "400", "--dim", "32", "--rounds", "1", "--out", str(tmp_path))
+    result = json.loads((tmp_path / "retrieval.json").read_text())
+    assert result["identical_pairs"] is True
+    assert result["pairs_mined"] > 200  # the 200 planted pairs and more
