@@ -11,9 +11,6 @@ The runs go to a temporary folder that is removed afterwards; the JSON result la
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -21,8 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
+import results_file
+
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "results"
 
 
 def xharness(*args: str) -> float:
@@ -42,7 +40,8 @@ def main() -> None:
     p.add_argument("--target", default="all")
     p.add_argument("--seeds", default="1")
     p.add_argument("--profile", default="embedded")
-    p.add_argument("--out", type=Path, default=RESULTS, help="folder for the JSON result")
+    p.add_argument("--out", type=Path, default=results_file.RESULTS,
+                   help="folder for the JSON result")
     p.add_argument("--extra", nargs=argparse.REMAINDER, default=[],
                    help="further `xharness eval` arguments (e.g. --set max_steps=20)")
     opts = p.parse_args()
@@ -56,15 +55,12 @@ def main() -> None:
     finally:
         shutil.rmtree(runs, ignore_errors=True)
     result = {"benchmark": "end_to_end", "command": "xharness " + " ".join(command),
-              "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+              "machine": results_file.machine(),
               "first_s": first, "cached_s": second, "target_runs": units}
     print(f"xharness eval --strategy {opts.strategy} --target {opts.target} "
           f"({units} target runs) on {result['machine']}")
     print(f"  from scratch {first:.1f} s   again (cached) {second:.1f} s")
-    opts.out.mkdir(parents=True, exist_ok=True)
-    path = opts.out / "end_to_end.json"
-    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {path}")
+    results_file.write(result, "end_to_end", opts.out)
 
 
 if __name__ == "__main__":

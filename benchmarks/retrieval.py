@@ -13,8 +13,6 @@ reports the time ratio; the vectors hide `n / 2` planted translation pairs.
 from __future__ import annotations
 
 import argparse
-import json
-import platform
 import sys
 import time
 from pathlib import Path
@@ -24,9 +22,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from harness import mining  # noqa: E402
+import results_file  # noqa: E402  (beside this script)
 
-RESULTS = ROOT / "benchmarks" / "results"
+from harness import mining  # noqa: E402
 
 
 def numpy_knn(query: np.ndarray, base: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -59,7 +57,8 @@ def main() -> None:
     p.add_argument("--n", type=int, default=10_000)
     p.add_argument("--dim", type=int, default=1024)
     p.add_argument("--rounds", type=int, default=3)
-    p.add_argument("--out", type=Path, default=RESULTS, help="folder for the JSON result")
+    p.add_argument("--out", type=Path, default=results_file.RESULTS,
+                   help="folder for the JSON result")
     opts = p.parse_args()
     x, y = vectors(opts.n, opts.dim, 0)
     faiss_times, numpy_times = [], []
@@ -82,17 +81,13 @@ def main() -> None:
                                                           strict=True))
     f, n = float(np.median(faiss_times)), float(np.median(numpy_times))
     result = {"benchmark": "retrieval", "n": opts.n, "dim": opts.dim, "k": 4,
-              "rounds": opts.rounds, "machine": f"{platform.machine()}, "
-              f"{platform.processor() or 'cpu'}", "faiss_s": f, "numpy_s": n,
+              "rounds": opts.rounds, "machine": results_file.machine(), "faiss_s": f, "numpy_s": n,
               "speedup": n / f, "identical_pairs": same_pairs,
               "max_score_difference": max_score_diff, "pairs_mined": len(mined_faiss)}
     print(f"mining {opts.n} x {opts.n} (dim {opts.dim}, k=4, median of {opts.rounds})")
     print(f"  faiss {f:.2f} s   numpy brute force {n:.2f} s   speedup {n / f:.2f}x")
     print(f"  identical mined pairs: {same_pairs} (max score difference {max_score_diff:.2e})")
-    opts.out.mkdir(parents=True, exist_ok=True)
-    out = opts.out / "retrieval.json"
-    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {out}")
+    results_file.write(result, "retrieval", opts.out)
 
 
 if __name__ == "__main__":

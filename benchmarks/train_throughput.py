@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import platform
 import sys
 import time
@@ -35,10 +34,12 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import results_file  # noqa: E402  (beside this script)
+
 from harness.config import TrainArgs  # noqa: E402
 from harness.specs import Stage  # noqa: E402
 
-RESULTS = ROOT / "benchmarks" / "results"
+RESULTS = results_file.RESULTS
 XLMR_LARGE = dict(vocab_size=250002, hidden_size=1024, num_hidden_layers=24,
                   num_attention_heads=16, intermediate_size=4096,
                   max_position_embeddings=514, type_vocab_size=1, pad_token_id=1,
@@ -318,11 +319,7 @@ def report(result: dict[str, Any], name: str, out_dir: Path = RESULTS) -> Path:
     print(f"\n{result['benchmark']} on {result['device']} ({result['machine']})")
     print(tabulate(rows, headers=["loop", "examples/s", "real tokens/s", "xharness speedup",
                                   "dev acc / MFU"]))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"{name}.json"
-    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {path}")
-    return path
+    return results_file.write(result, name, out_dir)
 
 
 def main() -> None:
