@@ -16,6 +16,7 @@ import click
 from tabulate import tabulate
 
 from harness.errors import XHarnessError
+from harness.storage import is_url
 
 log = logging.getLogger("xharness")
 ROLE_LABELS = {"target": "target", "english_intermediate": "English intermediate",
@@ -207,8 +208,9 @@ def validate(ctx: click.Context) -> None:
               help="Override a training hyperparameter, e.g. --set max_steps=50.")
 @click.option("--model", help="Override the profile's model (hub id or path).")
 @click.option("--data-root", type=click.Path(file_okay=False), help="Root for local data.")
-@click.option("--runs-dir", type=click.Path(file_okay=False, path_type=Path),
-              envvar="XHARNESS_RUNS", default=Path("runs"), show_default=True)
+@click.option("--runs-dir", envvar="XHARNESS_RUNS", default="runs", show_default=True,
+              help="Runs folder: a path, or an fsspec URL (s3://..., file://...) of shared "
+              "storage, mirrored locally.")
 @click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:1")
 @click.option("--threads", type=click.IntRange(1), help="CPU threads for torch (default: all).")
 @click.option("--allow-non-zero-shot", is_flag=True,
@@ -229,7 +231,7 @@ def eval_(ctx: click.Context, strategy: str, target: str, profile: str, seeds: i
           seed_list: tuple[int, ...], languages: str | None, intermediate: str | None,
           multilingual: str | None, variant: str | None, translator: str | None,
           min_chrf: float | None, extra: tuple[str, ...],
-          sets: tuple[str, ...], model: str | None, data_root: str | None, runs_dir: Path,
+          sets: tuple[str, ...], model: str | None, data_root: str | None, runs_dir: str,
           device: str, allow_non_zero_shot: bool, strict: bool, executor: str,
           ray_address: str | None, gpus_per_unit: float | None, dry_run: bool,
           throughput: float | None, threads: int | None) -> None:
@@ -280,7 +282,8 @@ def eval_(ctx: click.Context, strategy: str, target: str, profile: str, seeds: i
 
         spec = SessionSpec(
             registry=str(ctx.obj["registry"]) if ctx.obj.get("registry") else None,
-            profile=profile, runs_dir=str(runs_dir.resolve()), model=model, device=device,
+            profile=profile, runs_dir=runs_dir if is_url(runs_dir) else str(
+                Path(runs_dir).resolve()), model=model, device=device,
             strict=strict, allow_non_zero_shot=allow_non_zero_shot,
             languages=_split(languages), overrides=overrides, data_root=data_root)
         gpus = gpus_per_unit if gpus_per_unit is not None else float(torch.cuda.is_available())
@@ -351,18 +354,25 @@ def _print_summary(records: list[Any]) -> None:
 # -- leaderboard ---------------------------------------------------------------------------
 
 @main.command()
-@click.option("--runs-dir", type=click.Path(file_okay=False, path_type=Path),
-              envvar="XHARNESS_RUNS", default=Path("runs"), show_default=True)
+@click.option("--runs-dir", envvar="XHARNESS_RUNS", default="runs", show_default=True,
+              help="Runs folder: a path, or an fsspec URL (s3://..., file://...) of shared "
+              "storage, mirrored locally.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               default=Path("leaderboards"), show_default=True)
 @click.option("--profile", help="Only runs of this profile.")
 @click.pass_context
 @handle_errors
-def leaderboard(ctx: click.Context, runs_dir: Path, out: Path, profile: str | None) -> None:
+def leaderboard(ctx: click.Context, runs_dir: str, out: Path, profile: str | None) -> None:
     """Render finished runs as markdown tables into the leaderboards folder."""
     from harness.leaderboard import publish
+    from harness.storage import RemoteRuns, mirror_for
 
-    written = publish(runs_dir, out, profile=profile)
+    local = Path(runs_dir)
+    if is_url(runs_dir):
+        remote = RemoteRuns(runs_dir, mirror_for(runs_dir))
+        remote.pull_all("targets")
+        local = remote.local
+    written = publish(local, out, profile=profile)
     for path in written:
         click.echo(f"wrote {path}")
 

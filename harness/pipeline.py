@@ -152,6 +152,7 @@ def ensure_intermediate(
     for i, stage in enumerate(stages):
         key = stage_key(session, parent, stage, seed)
         folder = session.runs_dir / "intermediate" / key
+        session.pull(folder)
         record = read_finished(folder, IntermediateRecord)
         if record is None:
             record = _train_stage(session, stages, i, path, parent, key, folder, seed)
@@ -230,6 +231,7 @@ def _train_stage(
     if distributed.current().is_main:  # under DDP, rank 0 writes; the others wait
         save_encoder(model.encoder, tokenizer, folder / "encoder")
         write_record(folder, record)
+        session.push(folder)
         checkpoints.remove(session.checkpoint_dir(key))
     distributed.current().barrier()
     observers.notify(session.catalog.pm, "xharness_unit_finished", unit=unit.as_dict(),
@@ -304,6 +306,7 @@ def ensure_target(
     train_task = session.task(target.train_task) if target.train_task else target
     key = target_key(session, job, inter_keys)
     folder = session.runs_dir / "targets" / key
+    session.pull(folder)
     record = read_finished(folder, TargetRecord)
     if record is not None:
         log.info("reusing finished run %s (%s on %s, seed %d)", key, strategy, target.name,
@@ -360,6 +363,7 @@ def ensure_target(
     )
     if distributed.current().is_main:  # under DDP, rank 0 writes; the others wait
         _publish_unit(folder, record, target, fmt, predictions, stats)
+        session.push(folder)
         checkpoints.remove(session.checkpoint_dir(key))
     distributed.current().barrier()
     observers.notify(session.catalog.pm, "xharness_unit_finished", unit=unit.as_dict(),
@@ -390,6 +394,7 @@ def _finetune(
     folder = None
     if finetuned.shared(session.catalog, target):
         folder = session.runs_dir / "finetuned" / finetune_key(session, job, inter_keys)
+        session.pull(folder, finetuned.INFO_FILE)
         found = finetuned.load(folder, model, target.name)
         if found is not None:
             log.info("reusing the fine-tune %s (%s)", folder.name, train_task.name)
@@ -408,6 +413,7 @@ def _finetune(
         dev={fmt.primary_metric: result.best_dev} if result.best_dev is not None else {})
     if folder is not None and distributed.current().is_main:
         finetuned.save(folder, model, target.name, tuned)
+        session.push(folder, finetuned.INFO_FILE)
     return tuned
 
 

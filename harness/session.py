@@ -20,8 +20,10 @@ from harness.device import use_bf16
 from harness.errors import XHarnessError
 from harness.hashing import CODE_VERSIONS, model_fingerprint
 from harness.modeling import load_encoder
+from harness.records import RECORD_FILE
 from harness.refs import resolve_ref
 from harness.specs import TaskSpec
+from harness.storage import RemoteRuns, is_url, mirror_for
 from harness.training import Checkpointing
 from harness.translation.base import Translator
 
@@ -43,6 +45,7 @@ class Session:
     languages: list[str] | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
     dry_run: bool = False
+    remote: RemoteRuns | None = None  # runs_dir mirrors this storage (an fsspec URL)
     _warned: set[str] = field(default_factory=set)
     _store: DataStore | None = None
     _model_fp: str | None = None
@@ -50,12 +53,17 @@ class Session:
 
     @classmethod
     def create(
-        cls, catalog: Catalog, profile_name: str, runs_dir: Path, *, model: str | None = None,
+        cls, catalog: Catalog, profile_name: str, runs_dir: Path | str, *,
+        model: str | None = None,
         device: str = "auto", **kwargs: Any,
     ) -> Session:
         profile = catalog.profile(profile_name)
         dev = distributed.device_for(device)
-        return cls(catalog=catalog, profile=profile, runs_dir=Path(runs_dir),
+        remote = None
+        if is_url(runs_dir):
+            remote = RemoteRuns(str(runs_dir), mirror_for(str(runs_dir)))
+            runs_dir = remote.local
+        return cls(catalog=catalog, profile=profile, runs_dir=Path(runs_dir), remote=remote,
                    model_ref=model or profile.model, device=dev,
                    bf16=use_bf16(dev, profile.precision), **kwargs)
 
@@ -110,6 +118,16 @@ class Session:
             except XHarnessError:  # a target this source cannot serve
                 continue
         return sorted(found - {"en"})
+
+    def pull(self, folder: Path, marker: str = RECORD_FILE) -> None:
+        """With shared storage: bring a unit finished elsewhere into the local mirror."""
+        if self.remote is not None:
+            self.remote.pull(folder, marker)
+
+    def push(self, folder: Path, marker: str = RECORD_FILE) -> None:
+        """With shared storage: publish a unit finished here."""
+        if self.remote is not None:
+            self.remote.push(folder, marker)
 
     def trusts(self, model: str) -> bool:
         """`trust_remote_code` is off unless the profile names this model."""
