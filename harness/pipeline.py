@@ -157,8 +157,8 @@ def ensure_intermediate(
         if record is None:
             record = _train_stage(session, stages, i, path, parent, key, folder, seed)
         else:
-            log.info("reusing intermediate model %s (stage %d: %s)", key, i + 1,
-                     "+".join(stage.tasks))
+            session.say_once(key, "reusing intermediate model %s (stage %d: %s)", key, i + 1,
+                             "+".join(stage.tasks))
             checkpoints.remove(session.checkpoint_dir(key))  # a kill after the record
         dev.update(record.dev_metrics)  # type: ignore[attr-defined]
         path, parent = str(folder / "encoder"), key

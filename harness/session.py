@@ -47,6 +47,7 @@ class Session:
     dry_run: bool = False
     remote: RemoteRuns | None = None  # runs_dir mirrors this storage (an fsspec URL)
     _warned: set[str] = field(default_factory=set)
+    _said: set[str] = field(default_factory=set)
     _store: DataStore | None = None
     _model_fp: str | None = None
     _translators: dict[str, Translator] = field(default_factory=dict)
@@ -128,6 +129,13 @@ class Session:
         """With shared storage: publish a unit finished here."""
         if self.remote is not None:
             self.remote.push(folder, marker)
+
+    def say_once(self, key: str, message: str, *args: Any) -> None:
+        """Log `message` the first time `key` comes up in this session (a grid reuses one
+        intermediate model for many targets: once is news, nine times is noise)."""
+        if key not in self._said:
+            self._said.add(key)
+            log.info(message, *args)
 
     def trusts(self, model: str) -> bool:
         """`trust_remote_code` is off unless the profile names this model."""
