@@ -1,0 +1,57 @@
+"""Security: no pickle runs from a checkpoint, remote code is off unless named, and names
+that become paths cannot leave the runs folder."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import torch
+from pydantic import ValidationError
+from safetensors.torch import save_file
+
+from harness import checkpoints
+from harness.catalog import build_catalog
+from harness.session import Session
+from harness.specs import TaskSpec
+
+MARK = Path("/tmp/xharness-pickle-ran")
+
+
+class _Exploit:
+    def __reduce__(self):  # what a malicious optimizer.pt would carry
+        return (MARK.write_text, ("pwned",))
+
+
+def test_a_pickled_payload_in_a_checkpoint_is_refused_not_run(tmp_path: Path) -> None:
+    MARK.unlink(missing_ok=True)
+    model = torch.nn.Linear(2, 2)
+    folder = tmp_path / "ckpt"
+    folder.mkdir()
+    (folder / checkpoints.STATE_FILE).write_text(json.dumps({"step": 1}))
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()},
+              folder / "model.safetensors")
+    (folder / "optimizer.pt").write_bytes(pickle.dumps(_Exploit()))
+    optimizer = torch.optim.AdamW(model.parameters())
+    with pytest.raises(pickle.UnpicklingError):
+        checkpoints.load(folder, model, optimizer, None, SimpleNamespace())  # type: ignore[arg-type]
+    assert not MARK.exists()
+
+
+def test_remote_code_is_off_unless_the_profile_names_the_model(tmp_path: Path) -> None:
+    catalog = build_catalog()
+    session = Session.create(catalog, "paper", tmp_path, device="cpu")
+    assert not session.trusts("xlm-roberta-large")
+    session.profile = session.profile.model_copy(
+        update={"trust_remote_code": ["some/model-with-code"]})
+    assert session.trusts("some/model-with-code") and not session.trusts("xlm-roberta-large")
+
+
+@pytest.mark.parametrize("name", ["../escape", "a/b", "/abs", ".hidden", "Upper"])
+def test_task_names_cannot_become_paths_outside_the_runs_folder(name: str) -> None:
+    spec = build_catalog().task("xnli").model_dump()
+    with pytest.raises(ValidationError, match="not a valid task name"):
+        TaskSpec.model_validate({**spec, "name": name})
