@@ -24,6 +24,7 @@ import torch
 from harness import checkpoints, distributed, finetuned, observers
 from harness.config import TrainArgs
 from harness.data.sources import source_languages
+from harness.data.store import Untranslatable
 from harness.errors import XHarnessError
 from harness.formats import get_format
 from harness.guard import check_zero_shot
@@ -188,9 +189,19 @@ def _train_stage(
         feats, data[name] = [], {}
         for lang in langs:
             if stage.translator and lang not in native:  # translate-train
-                e, f, stats = session.store.translated_features(
-                    spec, lang, args, session.translator(stage.translator), stage.min_chrf,
-                    args.max_train_examples)
+                try:
+                    e, f, stats = session.store.translated_features(
+                        spec, lang, args, session.translator(stage.translator),
+                        stage.min_chrf, args.max_train_examples)
+                except Untranslatable as exc:
+                    if session.strict:
+                        raise
+                    # recorded and left out (--strict refuses): the translator cannot
+                    # render this task's texts (the world translator and sentence fragments)
+                    session.say_once(f"untranslatable {name} {lang}", "leaving out %s in %s: %s",
+                                     name, lang, exc.what, level=logging.WARNING)
+                    data[name][lang] = {"left_out": exc.what}
+                    continue
                 data[name][lang] = {**e.report.as_dict(), "translation": stats}
             else:
                 e, f = session.store.features(spec, "train", lang, args,

@@ -130,12 +130,12 @@ class Session:
         if self.remote is not None:
             self.remote.push(folder, marker)
 
-    def say_once(self, key: str, message: str, *args: Any) -> None:
+    def say_once(self, key: str, message: str, *args: Any, level: int = logging.INFO) -> None:
         """Log `message` the first time `key` comes up in this session (a grid reuses one
         intermediate model for many targets: once is news, nine times is noise)."""
         if key not in self._said:
             self._said.add(key)
-            log.info(message, *args)
+            log.log(level, message, *args)
 
     def trusts(self, model: str) -> bool:
         """`trust_remote_code` is off unless the profile names this model."""

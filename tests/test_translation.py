@@ -208,6 +208,20 @@ def test_unparsable_texts_translate_to_empty(translator: WorldTranslator, text: 
     assert out[0] == "" and out[1] != ""
 
 
+@pytest.mark.parametrize("lang", ["de", "ru", "el", "sw"])
+def test_noun_phrases_translate_in_citation_form_and_back(translator: WorldTranslator,
+                                                          lang: str) -> None:
+    """Multiple-choice answers are bare noun phrases; a bare singular reads as definite."""
+    phrases = ["dog", "a small doctor", "soldiers", "the clean vehicle"]
+    there = translator.translate(phrases, "en", lang)
+    assert all(there) and len(set(there)) == len(phrases)
+    back = translator.translate(there, lang, "en")
+    if lang in ("ru", "sw"):  # no articles: read as "the", as in sentences
+        assert back == ["the dog", "the small doctor", "the soldiers", "the clean vehicle"]
+    else:
+        assert back == ["the dog", "a small doctor", "soldiers", "the clean vehicle"]
+
+
 def test_unknown_languages_are_errors(translator: WorldTranslator) -> None:
     assert isinstance(translator, Translator) and translator.name == "world"
     with pytest.raises(XHarnessError, match="no language 'fr'"):

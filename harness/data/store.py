@@ -21,6 +21,10 @@ from harness.specs import TaskSpec
 from harness.translation.base import Translator
 
 
+class Untranslatable(XHarnessError):
+    """No example of a task survived translation into a language."""
+
+
 @dataclass
 class Examples:
     task: TaskSpec
@@ -52,7 +56,7 @@ class DataStore:
             where = f"{task.name} ({kind}, {split}, {lang})"
             ds, report = fmt.canonicalize(raw, task, columns, self.strict, where)
             if len(ds) == 0:
-                raise XHarnessError(
+                raise Untranslatable(
                     f"split is empty after loading ({report.rows_in} rows in, dropped: "
                     f"{dict(report.dropped) or 'none'})",
                     where=where, fix="check the data file or the task's column mapping",
@@ -78,10 +82,8 @@ class DataStore:
                 source = source.select(range(limit))
             ds, origin, dropped = fmt.translate(
                 source, lambda texts: translator.translate(texts, "en", lang), lang, task)
-            field = fmt.quality_field
-            assert field is not None
-            originals = [_as_text(source[field][i]) for i in origin]
-            outputs = [_as_text(x) for x in ds[field]]
+            originals = fmt.quality_texts(source.select(origin))
+            outputs = fmt.quality_texts(ds)
             quality = round_trip(translator, originals, "en", lang, translations=outputs)
             if min_chrf is not None:
                 good = [i for i, c in enumerate(quality.chrf) if c >= min_chrf]
@@ -92,7 +94,7 @@ class DataStore:
                      "chrf": round(quality.corpus_chrf, 2),
                      "bleu": round(quality.corpus_bleu, 2)}
             if len(ds) == 0:
-                raise XHarnessError(
+                raise Untranslatable(
                     f"no example of {task.name} survived translation into {lang} "
                     f"({stats['dropped']})", where=f"translator {translator.name}",
                     fix="use a translator that supports this language, or lower --min-chrf",
@@ -129,10 +131,6 @@ class DataStore:
             ex = Examples(ex.task, ex.split, ex.lang, ex.examples.select(range(limit)),
                           ex.report)
         return ex, self._features[fkey]
-
-
-def _as_text(value: Any) -> str:
-    return " ".join(value) if isinstance(value, list) else str(value)
 
 
 def _featurize_key(fmt: Format, args: TrainArgs) -> tuple[Any, ...]:

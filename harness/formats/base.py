@@ -130,6 +130,11 @@ class Format(ABC):
     #: format cannot be translated)
     quality_field: ClassVar[str | None] = None
 
+    def quality_texts(self, ds: datasets.Dataset) -> list[str]:
+        """Per row, the text whose round-trip translation measures its quality."""
+        assert self.quality_field is not None
+        return [" ".join(v) if isinstance(v, list) else str(v) for v in ds[self.quality_field]]
+
     def translate(
         self, ds: datasets.Dataset, translate: Callable[[list[str]], list[str]], lang: str,
         task: TaskSpec,

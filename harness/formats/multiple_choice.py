@@ -87,6 +87,11 @@ class MultipleChoice(Format):
 
     quality_field = "context"
 
+    def quality_texts(self, ds: datasets.Dataset) -> list[str]:
+        # CommonsenseQA has no context and HellaSwag no question: both, where present
+        return [" ".join(x for x in (c, q) if x) for c, q in zip(ds["context"], ds["question"],
+                                                               strict=True)]
+
     def translate(
         self, ds: datasets.Dataset, translate: Callable[[list[str]], list[str]], lang: str,
         task: TaskSpec,

@@ -19,7 +19,9 @@ not mark), the first in a fixed preference order wins:
 
 Text in, text out: sentences end in a "." or "?" token; a paragraph is parsed sentence by
 sentence and the output joins the rendered sentences with single spaces, as
-`RenderedDocument.text` does. A text that does not parse translates to "".
+`RenderedDocument.text` does. A text without sentence punctuation that is one noun phrase
+(a multiple-choice answer) is translated as a noun phrase in citation (subject) form. A text
+that does not parse translates to "".
 
 Markers (`⟦k⟧ ... ⟦/k⟧`, see `markers.py`) are stripped before parsing; marker k then wraps
 the smallest target token range holding the tokens aligned (by meaning slot) to the source
@@ -51,6 +53,9 @@ _ROLE_KEY = {"subj": "S", "obj": "O", "loc": "LOC"}
 _MAX_NP = 5  # article + two adjectives + noun + numeral; a name has at most 3 tokens
 #: English do-support (hard-coded in the renderer too): form -> past tense
 _EN_AUX: dict[str, bool] = {"does": False, "do": False, "did": True}
+
+
+PHRASE_ROLE = "subject"  # the case a bare noun phrase is cited in
 
 
 def placeholder(lexicon: Lexicon, wh: str, clause: Clause) -> NounPhrase:
@@ -255,6 +260,18 @@ class _Parser:
             return
         for value, end in self._constituent(keys[0], toks, pos):
             yield from self._sequence(toks, keys[1:], end, {**parts, keys[0]: value})
+
+    def phrase(self, toks: tuple[str, ...]) -> NounPhrase | None:
+        """A text that is one noun phrase in its citation (subject) form, like a
+        multiple-choice answer ("the hungry dog"), or None."""
+        the = self._fw("the.sg")
+        # a bare singular noun ("banana") is read as definite: the world always marks it
+        for text in (toks, (the, *toks)) if the and toks else (toks,):
+            self._np_memo = {}
+            for np, end in self.noun_phrases(text, 0, PHRASE_ROLE) if text else []:
+                if end == len(text):
+                    return np
+        return None
 
     # ---- clauses ------------------------------------------------------------------------
     def parse(self, toks: tuple[str, ...]) -> Clause | None:
@@ -465,10 +482,13 @@ class WorldTranslator:
         if split is None:
             return ""
         tokens, spans = split
+        parser = self._parser(src)
         sentences = _sentences(tokens)
         if sentences is None:
-            return ""
-        parser = self._parser(src)
+            np = None if spans else parser.phrase(tuple(tokens))
+            if np is None:
+                return ""
+            return " ".join(t.text for t in self.world.renderer.noun_phrase(tgt, np, PHRASE_ROLE))
         clauses = [parser.parse(s) for s in sentences]
         if any(c is None for c in clauses):
             return ""
