@@ -163,7 +163,9 @@ def heatmap(rows: list[Row], targets: list[str], path: Path) -> bool:
     for i in range(len(systems)):
         for j in range(len(targets)):
             if np.isfinite(data[i, j]):
-                ax.text(j, i, f"{data[i, j]:+.1f}", ha="center", va="center", fontsize=8)
+                dark = abs(data[i, j]) > 0.6 * limit  # white on the saturated cells
+                ax.text(j, i, f"{data[i, j]:+.1f}", ha="center", va="center", fontsize=8,
+                        color="white" if dark else "black")
     fig.colorbar(im, ax=ax, label="difference to baseline (points)")
     ax.set_title("Intermediate training: change over no intermediate training")
     fig.tight_layout()

@@ -31,5 +31,5 @@ def test_gpu_scale_throughput_runs_on_cpu_with_a_tiny_config(tmp_path: Path) -> 
 def test_retrieval_benchmark_finds_identical_pairs(tmp_path: Path) -> None:
     _run("retrieval.py", "--n", "400", "--dim", "32", "--rounds", "1", "--out", str(tmp_path))
     result = json.loads((tmp_path / "retrieval.json").read_text())
-    assert result["identical_pairs"] is True
+    assert result["identical_neighbours"] is True and result["identical_pairs"] is True
     assert result["pairs_mined"] > 200  # the 200 planted pairs and more
