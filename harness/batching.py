@@ -44,7 +44,7 @@ class BatchStream:
     """Endless length-grouped batches over one dataset, reshuffled each epoch."""
 
     def __init__(self, lengths: Sequence[int], batch_size: int, seed: int) -> None:
-        self.lengths = list(lengths)
+        self.lengths = [int(x) for x in lengths]
         self.batch_size = batch_size
         self.rng = np.random.default_rng(seed)
         self.epoch = 0

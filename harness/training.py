@@ -150,9 +150,10 @@ def train(
     names = list(probs)
     weights = np.array([probs[n] for n in names])
     by_head = {t.head: t for t in tasks}
-    lengths_of = {t.head: t.features["length"] for t in tasks}
+    # once, as arrays: a dataset column read per example costs more than the tiny model's step
+    lengths_of = {t.head: np.asarray(t.features["length"]) for t in tasks}
     micro = args.batch_size // args.grad_accum
-    streams = {t.head: BatchStream(t.features["length"], args.batch_size, seed + i)
+    streams = {t.head: BatchStream(lengths_of[t.head], args.batch_size, seed + i)
                for i, t in enumerate(tasks)}
     # an epoch is a pass over the tasks; a corpus mixed in at a ratio only adds steps
     epoch_steps = steps_per_epoch({k: v for k, v in sizes.items() if k not in mlm} or sizes,
@@ -208,12 +209,12 @@ def train(
         # counted for the global batch, from lengths alone: the same on every rank
         lengths = lengths_of[head]
         result.examples += len(idx)
-        result.tokens += sum(lengths[i] for i in idx)
+        result.tokens += int(lengths[idx].sum())
         for r in range(d.world):
             share_r = idx[r :: d.world]
             for m in range(0, len(share_r), micro):
                 piece = share_r[m : m + micro]
-                result.padded_tokens += len(piece) * max(lengths[i] for i in piece)
+                result.padded_tokens += len(piece) * int(lengths[piece].max())
         torch.nn.utils.clip_grad_norm_(model.parameters(), args.max_grad_norm)
         optimizer.step()
         scheduler.step()
