@@ -44,7 +44,7 @@ class SessionSpec:
 
         catalog = build_catalog(Path(self.registry) if self.registry else None)
         session = Session.create(
-            catalog, self.profile, Path(self.runs_dir), model=self.model, device=self.device,
+            catalog, self.profile, self.runs_dir, model=self.model, device=self.device,
             strict=self.strict, allow_non_zero_shot=self.allow_non_zero_shot,
             languages=self.languages, overrides=self.overrides)
         if self.data_root:

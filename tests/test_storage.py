@@ -59,3 +59,16 @@ def test_a_second_machine_reuses_the_units_on_shared_storage(
                                       "--out", str(tmp_path / "boards")])
     assert board.exit_code == 0, board.output + str(board.exception)
     assert "baseline" in (tmp_path / "boards" / "embedded" / "README.md").read_text()
+
+
+def test_ray_workers_rebuild_a_session_on_the_same_storage(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a Ray worker builds from the driver's spec: the URL survives, so the worker's
+    units reach the shared storage rather than a local folder named like the URL."""
+    from harness.executors import SessionSpec
+
+    monkeypatch.setenv("XHARNESS_CACHE", str(tmp_path / "worker"))
+    url = (tmp_path / "shared").as_uri()
+    session = SessionSpec(registry=None, profile="embedded", runs_dir=url, device="cpu").build()
+    assert session.remote is not None and session.remote.url == url
+    assert session.runs_dir.is_relative_to(tmp_path / "worker")
