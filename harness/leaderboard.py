@@ -60,7 +60,7 @@ def _baseline(rows: list[Row], model: str) -> Row | None:
 
 
 def main_table(rows: list[Row], targets: list[str]) -> str:
-    headers = ["system", *targets, *(GROUP_SHORT[g] for g in GROUP_ORDER), "XTREME"]
+    headers = ["system", "seeds", *targets, *(GROUP_SHORT[g] for g in GROUP_ORDER), "XTREME"]
     body = []
     for row in rows:
         base = _baseline(rows, row.model)
@@ -68,7 +68,8 @@ def main_table(rows: list[Row], targets: list[str]) -> str:
         cells = [_cell(row.target(t), ref.target(t) if ref else None) for t in targets]
         cells += [_cell(row.group(g), ref.group(g) if ref else None) for g in GROUP_ORDER]
         cells.append(_cell(row.xtreme(), ref.xtreme() if ref else None))
-        body.append([row.label + ("" if row.zero_shot else " †"), *cells])
+        body.append([row.label + ("" if row.zero_shot else " †"),
+                     ",".join(str(x) for x in row.seeds), *cells])
     return tabulate(body, headers=headers, tablefmt="github", disable_numparse=True)
 
 

@@ -55,8 +55,10 @@ def test_ray_executor_gives_the_in_process_leaderboard(tmp_path: Path) -> None:
             "--threads", "1", *FAST]
     _run([sys.executable, "-m", "harness.cli", "eval", *grid,
           "--runs-dir", str(tmp_path / "local")])
+    # the Ray run keeps its units on shared storage named by an fsspec URL
     _run([sys.executable, "-m", "harness.cli", "eval", *grid, "--executor", "ray",
-          "--runs-dir", str(tmp_path / "ray")], env={"RAY_num_cpus": "2"})
+          "--runs-dir", (tmp_path / "ray").as_uri()],
+         env={"RAY_num_cpus": "2", "XHARNESS_CACHE": str(tmp_path / "mirror")})
     local, ray = _metrics(tmp_path / "local"), _metrics(tmp_path / "ray")
     assert local == ray
     # the same units, named by the same keys
