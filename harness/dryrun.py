@@ -84,7 +84,6 @@ def _steps_tokens(session: Any, tasks: list[tuple[Any, list[str]]], args: Any,
 
 
 def estimate(session: Any, jobs: list[Any]) -> list[UnitEstimate]:
-    from harness import finetuned
     from harness.pipeline import eval_languages, finetune_key, stage_keys, target_key
 
     units: dict[str, UnitEstimate] = {}
@@ -111,8 +110,7 @@ def estimate(session: Any, jobs: list[Any]) -> list[UnitEstimate]:
         steps, tokens, label = 0, 0.0, job.label
         if target.format != "retrieval":
             train_task = session.task(target.train_task) if target.train_task else target
-            fkey = finetune_key(session, job, keys) if finetuned.shared(
-                session.catalog, target) else None
+            fkey = finetune_key(session, job, keys)
             if fkey in tuned:
                 label = f"{label} (reuses the fine-tune of {tuned[fkey]})"
             else:

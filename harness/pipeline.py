@@ -382,9 +382,12 @@ def ensure_target(
     return record
 
 
-def finetune_key(session: Session, job: Job, inter_keys: list[str]) -> str:
+def finetune_key(session: Session, job: Job, inter_keys: list[str]) -> str | None:
     """What a target's fine-tune depends on: never the target itself beyond its head, so
-    targets that train alike (XQuAD and MLQA on SQuAD) share it."""
+    targets that train alike (XQuAD and MLQA on SQuAD) share it; None when no other
+    registered target trains alike (the fine-tune is then not kept)."""
+    if not finetuned.shared(session.catalog, job.target):
+        return None
     train_task = session.task(job.target.train_task or job.target.name)
     return stable_hash({
         **session.base_key(), "kind": "finetune", "seed": job.seed,
@@ -402,9 +405,9 @@ def _finetune(
     """Fine-tune on English (checkpoint chosen on the training task's English dev), or
     load the fine-tune another target saved."""
     target = job.target
-    folder = None
-    if finetuned.shared(session.catalog, target):
-        folder = session.runs_dir / "finetuned" / finetune_key(session, job, inter_keys)
+    shared_key = finetune_key(session, job, inter_keys)
+    folder = session.runs_dir / "finetuned" / shared_key if shared_key else None
+    if folder is not None:
         session.pull(folder, finetuned.INFO_FILE)
         found = finetuned.load(folder, model, target.name)
         if found is not None:

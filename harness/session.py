@@ -46,7 +46,6 @@ class Session:
     overrides: dict[str, Any] = field(default_factory=dict)
     dry_run: bool = False
     remote: RemoteRuns | None = None  # runs_dir mirrors this storage (an fsspec URL)
-    _warned: set[str] = field(default_factory=set)
     _said: set[str] = field(default_factory=set)
     _store: DataStore | None = None
     _model_fp: str | None = None
@@ -157,9 +156,7 @@ class Session:
         except XHarnessError as exc:
             if not self.dry_run:
                 raise
-            if name not in self._warned:
-                log.warning("dry run: %s", exc)
-                self._warned.add(name)
+            self.say_once(f"dry run {name}", "dry run: %s", exc, level=logging.WARNING)
             return self.catalog.task(name)
 
     def args(self, phase: str, task: TaskSpec) -> TrainArgs:
