@@ -9,6 +9,7 @@ directions, pools forward and backward best candidates and keeps them greedily o
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 import faiss
@@ -28,6 +29,60 @@ def knn(query: np.ndarray, base: np.ndarray, k: int) -> tuple[np.ndarray, np.nda
     return index.search(query, min(k, base.shape[0]))
 
 
+#: largest similarity tile (rows x columns) computed at once: 64 MiB of float32, so pools
+#: of any size mine in bounded memory; wide tiles keep the matrix products efficient
+TILE_ROWS, TILE_COLS = 1024, 16384
+
+
+def _even_tiles(n: int, most: int) -> range:
+    """Tile starts splitting n into equal tiles of at most `most` (no small last tile)."""
+    size = math.ceil(n / max(1, math.ceil(n / most)))
+    return range(0, n, max(1, size))
+
+
+def knn_both_ways(x: np.ndarray, y: np.ndarray, k: int) -> tuple[
+        tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Inner-product k nearest neighbours of every x row among y, and of every y row among
+    x, from one pass over the similarity matrix.
+
+    Margin mining needs both directions; two `knn` searches would compute every x.y
+    product twice. Here each tile of x @ y.T is computed once and fed to two faiss heaps,
+    one per direction (rows, and the transposed tile); the results are faiss's own
+    top-k, in descending order, as `knn` returns them."""
+    kx, ky = min(k, len(y)), min(k, len(x))
+    if not kx or not ky:  # an empty pool: nobody has a neighbour
+        return ((np.empty((len(x), 0), np.float32), np.empty((len(x), 0), np.int64)),
+                (np.empty((len(y), 0), np.float32), np.empty((len(y), 0), np.int64)))
+    fwd = _heaps(len(x), kx)
+    bwd = _heaps(len(y), ky)
+    rows_at, cols_at = _even_tiles(len(x), TILE_ROWS), _even_tiles(len(y), TILE_COLS)
+    for i in rows_at:
+        xs = x[i : i + rows_at.step]
+        for j in cols_at:
+            sims = np.ascontiguousarray(xs @ y[j : j + cols_at.step].T)
+            rows, cols = sims.shape
+            fwd.heap.addn(cols, faiss.swig_ptr(sims), j, i, rows)
+            sims_t = np.ascontiguousarray(sims.T)
+            bwd.heap.addn(rows, faiss.swig_ptr(sims_t), i, j, cols)
+    return fwd.result(), bwd.result()
+
+
+class _heaps:
+    """n bounded min-heaps of size k (faiss's), keeping the k largest values per row."""
+
+    def __init__(self, n: int, k: int) -> None:
+        self.sims = np.empty((n, k), dtype=np.float32)
+        self.ids = np.empty((n, k), dtype=np.int64)
+        self.heap = faiss.float_minheap_array_t()
+        self.heap.nh, self.heap.k = n, k
+        self.heap.val, self.heap.ids = faiss.swig_ptr(self.sims), faiss.swig_ptr(self.ids)
+        self.heap.heapify()
+
+    def result(self) -> tuple[np.ndarray, np.ndarray]:
+        self.heap.reorder()  # heap order -> descending similarity
+        return self.sims, self.ids
+
+
 def nearest(query: np.ndarray, base: np.ndarray) -> np.ndarray:
     """Index of the cosine-nearest `base` row for every `query` row."""
     _, ind = knn(normalized(query), normalized(base), 1)
@@ -37,8 +92,7 @@ def nearest(query: np.ndarray, base: np.ndarray) -> np.ndarray:
 def mine(x: np.ndarray, y: np.ndarray, k: int = 4) -> list[tuple[int, int, float]]:
     """Candidate pairs (i in x, j in y, ratio-margin score), one-to-one, best first."""
     x, y = normalized(x), normalized(y)
-    fwd_sim, fwd_ind = knn(x, y, k)
-    bwd_sim, bwd_ind = knn(y, x, k)
+    (fwd_sim, fwd_ind), (bwd_sim, bwd_ind) = knn_both_ways(x, y, k)
     fwd_mean, bwd_mean = fwd_sim.mean(axis=1), bwd_sim.mean(axis=1)
 
     def best(q: np.ndarray, base: np.ndarray, ind: np.ndarray, q_mean: np.ndarray,

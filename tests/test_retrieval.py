@@ -6,9 +6,10 @@ import datasets
 import numpy as np
 import pytest
 
+from harness import mining
 from harness.config import TrainArgs
 from harness.formats.retrieval import Retrieval
-from harness.mining import best_threshold, mine, nearest, normalized
+from harness.mining import best_threshold, knn_both_ways, mine, nearest, normalized
 from harness.specs import TaskSpec
 
 
@@ -26,6 +27,33 @@ def test_nearest_matches_brute_force() -> None:
     q, b = rng.normal(size=(50, 16)), rng.normal(size=(80, 16))
     cos = normalized(q) @ normalized(b).T
     assert nearest(q, b).tolist() == cos.argmax(axis=1).tolist()
+
+
+@pytest.mark.parametrize("tile", [(1024, 16384), (7, 11)])
+def test_knn_both_ways_is_brute_force_in_both_directions(
+        tile: tuple[int, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    """One pass over the similarity tiles gives each direction's exact top k (small tiles
+    exercise the tiling: rows and columns split, heaps fed across tiles)."""
+    monkeypatch.setattr(mining, "TILE_ROWS", tile[0])
+    monkeypatch.setattr(mining, "TILE_COLS", tile[1])
+    rng = np.random.default_rng(3)
+    x, y = normalized(rng.normal(size=(60, 16))), normalized(rng.normal(size=(45, 16)))
+    cos = x.astype(np.float64) @ y.T.astype(np.float64)
+    (fwd_sim, fwd_ind), (bwd_sim, bwd_ind) = knn_both_ways(x, y, 4)
+    assert fwd_ind.tolist() == np.argsort(-cos, axis=1)[:, :4].tolist()
+    assert bwd_ind.tolist() == np.argsort(-cos.T, axis=1)[:, :4].tolist()
+    assert np.allclose(fwd_sim, np.sort(cos, axis=1)[:, ::-1][:, :4], atol=1e-6)
+    assert np.allclose(bwd_sim, np.sort(cos.T, axis=1)[:, ::-1][:, :4], atol=1e-6)
+
+
+def test_knn_both_ways_with_fewer_candidates_than_k() -> None:
+    rng = np.random.default_rng(4)
+    x, y = normalized(rng.normal(size=(5, 8))), normalized(rng.normal(size=(2, 8)))
+    (_fwd_sim, fwd_ind), (_bwd_sim, bwd_ind) = knn_both_ways(x, y, 4)
+    assert fwd_ind.shape == (5, 2) and bwd_ind.shape == (2, 4)
+    assert sorted(fwd_ind[0].tolist()) == [0, 1]
+    (_f, fi), (_b, bi) = knn_both_ways(x, y[:0], 4)
+    assert fi.shape == (5, 0) and bi.shape == (0, 0)
 
 
 def _margin_reference(x: np.ndarray, y: np.ndarray, k: int) -> np.ndarray:
