@@ -34,8 +34,11 @@ def test_killed_run_resumes_to_identical_metrics(tmp_path: Path) -> None:
     # wait until the target fine-tune (the second unit) has written a checkpoint, then kill
     deadline = time.time() + 600
     while time.time() < deadline:
-        done = list((killed / "intermediate").glob("*/record.json"))
-        ckpts = list((killed / "checkpoints").glob("*/trainer.json"))
+        done = {p.parent.name for p in (killed / "intermediate").glob("*/record.json")}
+        # a checkpoint of the fine-tune, not the intermediate one (removed just after its
+        # record is written)
+        ckpts = [p for p in (killed / "checkpoints").glob("*/trainer.json")
+                 if p.parent.name not in done]
         if done and ckpts:
             break
         if proc.poll() is not None:
