@@ -28,6 +28,20 @@ def test_gpu_scale_throughput_runs_on_cpu_with_a_tiny_config(tmp_path: Path) -> 
     assert ours["model_tflops"] > 0 and result["parameters"] > 0
 
 
+def test_cpu_throughput_compares_the_loops_over_seeds(tmp_path: Path) -> None:
+    _run("train_throughput.py", "--steps", "3", "--batch-size", "8", "--n-train", "200",
+         "--rounds", "2", "--out", str(tmp_path))
+    result = json.loads((tmp_path / "train_throughput-cpu.json").read_text())
+    assert result["seeds"] == [0, 1]
+    ours = result["results"]["xharness"]
+    for name in ("trainer_dynamic", "trainer_max_length"):
+        other = result["results"][name]
+        assert other["xharness_speedup"] == other["seconds"] / ours["seconds"]
+        assert len(other["dev_accuracy"]) == 2
+    assert len(ours["dev_accuracy"]) == 2
+    assert ours["dev_accuracy_mean"] == sum(ours["dev_accuracy"]) / 2
+
+
 def test_retrieval_benchmark_finds_identical_pairs(tmp_path: Path) -> None:
     _run("retrieval.py", "--n", "400", "--dim", "32", "--rounds", "1", "--out", str(tmp_path))
     result = json.loads((tmp_path / "retrieval.json").read_text())
