@@ -210,11 +210,11 @@ def cpu_benchmark(opts: argparse.Namespace) -> dict[str, Any]:
     summary = {}
     for name, runs in results.items():
         sec = float(np.median([r["seconds"] for r in runs]))
+        accs = [r["dev_accuracy"] for r in runs]
         summary[name] = {"seconds": sec, "examples_per_s": per_step / sec,
-                         "real_tokens_per_s": real_tokens / sec,
-                         "dev_accuracy": [r["dev_accuracy"] for r in runs],
-                         "dev_accuracy_mean": float(np.mean([r["dev_accuracy"] for r in runs])),
-                         "dev_accuracy_std": float(np.std([r["dev_accuracy"] for r in runs]))}
+                         "real_tokens_per_s": real_tokens / sec, "dev_accuracy": accs,
+                         "dev_accuracy_mean": float(np.mean(accs)),
+                         "dev_accuracy_std": float(np.std(accs))}
     base = summary["xharness"]["seconds"]
     for name in ("trainer_dynamic", "trainer_max_length"):
         summary[name]["xharness_speedup"] = summary[name]["seconds"] / base

@@ -10,7 +10,7 @@ directions, pools forward and backward best candidates and keeps them greedily o
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import faiss
 import numpy as np
@@ -40,8 +40,10 @@ def _even_tiles(n: int, most: int) -> range:
     return range(0, n, max(1, size))
 
 
-def knn_both_ways(x: np.ndarray, y: np.ndarray, k: int) -> tuple[
-        tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+Neighbours = tuple[np.ndarray, np.ndarray]  # (similarities, indices), best first per row
+
+
+def knn_both_ways(x: np.ndarray, y: np.ndarray, k: int) -> tuple[Neighbours, Neighbours]:
     """Inner-product k nearest neighbours of every x row among y, and of every y row among
     x, from one pass over the similarity matrix.
 
@@ -53,8 +55,8 @@ def knn_both_ways(x: np.ndarray, y: np.ndarray, k: int) -> tuple[
     if not kx or not ky:  # an empty pool: nobody has a neighbour
         return ((np.empty((len(x), 0), np.float32), np.empty((len(x), 0), np.int64)),
                 (np.empty((len(y), 0), np.float32), np.empty((len(y), 0), np.int64)))
-    fwd = _heaps(len(x), kx)
-    bwd = _heaps(len(y), ky)
+    fwd = _TopK(len(x), kx)
+    bwd = _TopK(len(y), ky)
     rows_at, cols_at = _even_tiles(len(x), TILE_ROWS), _even_tiles(len(y), TILE_COLS)
     for i in rows_at:
         xs = x[i : i + rows_at.step]
@@ -67,7 +69,7 @@ def knn_both_ways(x: np.ndarray, y: np.ndarray, k: int) -> tuple[
     return fwd.result(), bwd.result()
 
 
-class _heaps:
+class _TopK:
     """n bounded min-heaps of size k (faiss's), keeping the k largest values per row."""
 
     def __init__(self, n: int, k: int) -> None:
@@ -78,7 +80,7 @@ class _heaps:
         self.heap.val, self.heap.ids = faiss.swig_ptr(self.sims), faiss.swig_ptr(self.ids)
         self.heap.heapify()
 
-    def result(self) -> tuple[np.ndarray, np.ndarray]:
+    def result(self) -> Neighbours:
         self.heap.reorder()  # heap order -> descending similarity
         return self.sims, self.ids
 
@@ -89,10 +91,13 @@ def nearest(query: np.ndarray, base: np.ndarray) -> np.ndarray:
     return ind[:, 0]
 
 
-def mine(x: np.ndarray, y: np.ndarray, k: int = 4) -> list[tuple[int, int, float]]:
-    """Candidate pairs (i in x, j in y, ratio-margin score), one-to-one, best first."""
+def mine(x: np.ndarray, y: np.ndarray, k: int = 4,
+         search: Callable[[np.ndarray, np.ndarray, int], tuple[Neighbours, Neighbours]]
+         = knn_both_ways) -> list[tuple[int, int, float]]:
+    """Candidate pairs (i in x, j in y, ratio-margin score), one-to-one, best first.
+    `search` finds both directions' neighbours (the benchmark swaps in a brute force)."""
     x, y = normalized(x), normalized(y)
-    (fwd_sim, fwd_ind), (bwd_sim, bwd_ind) = knn_both_ways(x, y, k)
+    (fwd_sim, fwd_ind), (bwd_sim, bwd_ind) = search(x, y, k)
     fwd_mean, bwd_mean = fwd_sim.mean(axis=1), bwd_sim.mean(axis=1)
 
     def best(q: np.ndarray, base: np.ndarray, ind: np.ndarray, q_mean: np.ndarray,
