@@ -1,14 +1,22 @@
 """From run records to leaderboard rows: seeds pooled into mean and standard deviation,
 targets into XTREME's group scores and overall score.
 
-A row is one system: a strategy with its options (so `english-only` over all nine tasks
-and `english-only [mnli]` are different rows) on one model. Group and XTREME scores are
-computed per seed (the mean of the targets' language averages) and then pooled, and only
-when every target of the group is present: a partial XTREME score would not be comparable.
+A row is exactly one system: the records that share the system identity of the run
+configuration (`harness/run_config.py`: strategy, validated options, overrides, model,
+profile recipe, sources, languages, code), so two runs that differ in anything but the seed
+are never pooled. A seed appears at most once per row and target: of two finished records
+of the same system, target and seed (the data changed under the same configuration), the
+newer is kept and both files are named in a warning. Group and XTREME scores are computed
+per seed (the mean of the targets' language averages) and then pooled, and only when every
+target of the group is present: a partial XTREME score would not be comparable.
+
+Row order, the delta reference and the answer's pairs come from the strategies' registry
+data (`rank`, `reference`, `compare_with`), never from strategy names written here.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,25 +24,29 @@ from typing import Any
 import numpy as np
 
 from harness.records import TargetRecord
+from harness.run_config import label, setting_id
 from harness.xtreme import XTREME_GROUPS, XTREME_TASKS
 
+log = logging.getLogger("xharness")
 XTREME_ORDER = ("xnli", "pawsx", "udpos", "panx", "xquad", "mlqa", "tydiqa", "bucc2018",
                 "tatoeba")
 GROUP_ORDER = ("classification", "tagging", "qa", "retrieval")
-#: options that say which system a run is (the rest is context the planner received)
-LABEL_OPTIONS = ("intermediate", "multilingual", "variant", "multilingual_scope",
-                 "mlm_ratio", "translator", "min_chrf", "sampler", "temperature", "cap",
-                 "corpus")
 
 
-def row_label(strategy: str, options: dict[str, Any]) -> str:
-    parts = [strategy]
-    for key in LABEL_OPTIONS:
-        if key in options and options[key] not in (None, ""):
-            value = options[key]
-            value = ",".join(value) if isinstance(value, list) else value
-            parts.append(f"[{value}]" if key == "intermediate" else f"{key}={value}")
-    return " ".join(parts)
+@dataclass(frozen=True)
+class Layout:
+    """The leaderboard's layout, from the strategies' registry data."""
+
+    rank: dict[str, int] = field(default_factory=dict)
+    references: frozenset[str] = frozenset()
+    pairs: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, catalog: Any) -> Layout:
+        strategies = catalog.strategies.values()
+        return cls(rank={s.name: s.rank for s in strategies},
+                   references=frozenset(s.name for s in strategies if s.reference),
+                   pairs=tuple((s.name, other) for s in strategies for other in s.compare_with))
 
 
 @dataclass(frozen=True)
@@ -55,7 +67,10 @@ class Row:
     label: str
     strategy: str
     model: str
-    options: dict[str, Any]
+    options: dict[str, Any]  # the options that differ from the strategy's defaults
+    system: str = ""  # the system identity (records' `system`)
+    setting: str = ""  # the identity without the strategy (same for a row and its baseline)
+    config: dict[str, Any] = field(default_factory=dict)
     runs: dict[str, list[TargetRecord]] = field(default_factory=dict)
 
     @property
@@ -90,19 +105,56 @@ class Row:
         return Cell.of(values) if values else None
 
 
-def build_rows(records: list[TargetRecord]) -> list[Row]:
-    rows: dict[tuple[str, str], Row] = {}
+def build_rows(records: list[TargetRecord], layout: Layout | None = None) -> list[Row]:
+    """One row per system identity; records without one (schema 1) must be left out by
+    the caller (`leaderboard.load_records` does, with a warning)."""
+    layout = layout or Layout()
+    rows: dict[str, Row] = {}
     for r in records:
-        options = (r.config or {}).get("options", {})
-        label = row_label(r.strategy, options)
-        row = rows.setdefault((label, r.model), Row(label, r.strategy, r.model, options))
+        if r.system is None:
+            raise ValueError(f"record {r.key} has no system identity (schema 1)")
+        row = rows.get(r.system)
+        if row is None:
+            system = r.config["system"]
+            row = rows[r.system] = Row(
+                label(system), r.strategy, r.model, dict(system["strategy"]["changed"]),
+                r.system, setting_id(system), system)
         row.runs.setdefault(r.target, []).append(r)
     for row in rows.values():
-        for recs in row.runs.values():
-            recs.sort(key=lambda r: r.seed)
-    order = {"baseline": 0, "english-only": 1, "multilingual-only": 2, "combined": 3,
-             "mlm-continuation": 4, "translate-train": 5}
-    return sorted(rows.values(), key=lambda r: (order.get(r.strategy, 9), r.label, r.model))
+        for target, recs in row.runs.items():
+            row.runs[target] = _one_per_seed(row, target, recs)
+    _unique_labels(list(rows.values()))
+    return sorted(rows.values(),
+                  key=lambda r: (layout.rank.get(r.strategy, 100), r.strategy, r.label))
+
+
+def _one_per_seed(row: Row, target: str, recs: list[TargetRecord]) -> list[TargetRecord]:
+    by_seed: dict[int, list[TargetRecord]] = defaultdict(list)
+    for r in recs:
+        by_seed[r.seed].append(r)
+    kept = []
+    for seed, same in sorted(by_seed.items()):
+        same.sort(key=lambda r: (r.created, r.key))
+        if len(same) > 1:
+            log.warning(
+                "%s on %s, seed %d: %d finished records of the same system (its data changed "
+                "under the same configuration); keeping the newer targets/%s/record.json, "
+                "leaving out %s", row.label, target, seed, len(same), same[-1].key,
+                ", ".join(f"targets/{r.key}/record.json" for r in same[:-1]))
+        kept.append(same[-1])
+    return kept
+
+
+def _unique_labels(rows: list[Row]) -> None:
+    """Systems that differ only where labels do not look (code versions, recipe edits,
+    data roots) get a short identity suffix, so no two rows read alike."""
+    seen: dict[str, list[Row]] = defaultdict(list)
+    for row in rows:
+        seen[row.label].append(row)
+    for same in seen.values():
+        if len(same) > 1:
+            for row in same:
+                row.label = f"{row.label} #{row.system[:6]}"
 
 
 def targets_present(records: list[TargetRecord]) -> list[str]:

@@ -133,11 +133,28 @@ def list_tasks(ctx: click.Context, role: str | None, as_json: bool) -> None:
 @click.pass_context
 @handle_errors
 def list_strategies(ctx: click.Context) -> None:
-    """Strategies and what each does."""
+    """Strategies, what each does, and its options (--option KEY=VALUE) with defaults."""
+    import textwrap
+
+    from harness.run_config import options_model
+
     catalog = _catalog(ctx)
-    rows = [[s.name, s.description, s.plugin] for s in catalog.strategies.values()]
-    click.echo(tabulate(rows, headers=["strategy", "what it does", "plugin"],
-                        maxcolwidths=[None, 70, None]))
+    for spec in catalog.strategies.values():
+        click.echo(f"{spec.name}  ({spec.plugin})")
+        click.echo(textwrap.fill(" ".join(spec.description.split()), 88,
+                                 initial_indent="  ", subsequent_indent="  "))
+        model = options_model(spec)
+        if model is None or not model.model_fields:
+            click.echo("  options: none\n")
+            continue
+        defaults = model.model_validate(spec.options)
+        rows = [[name, json.dumps(getattr(defaults, name)), field.description or ""]
+                for name, field in model.model_fields.items()]
+        click.echo("  options (--option KEY=VALUE):")
+        click.echo(textwrap.indent(tabulate(rows, headers=["option", "default", "what it does"],
+                                            tablefmt="simple", maxcolwidths=[None, 20, 58]),
+                                   "    "))
+        click.echo()
 
 
 @list_.command("translators")
@@ -196,14 +213,15 @@ def validate(ctx: click.Context) -> None:
               help="Number of seeds (0..N-1).")
 @click.option("--seed", "seed_list", multiple=True, type=int, help="Run exactly these seeds.")
 @click.option("--languages", "-l", help="Evaluate only these languages (comma-separated).")
-@click.option("--intermediate", help="English intermediate task(s) for the strategy.")
-@click.option("--multilingual", help="Multilingual intermediate task(s) for the strategy.")
-@click.option("--variant", help="Strategy variant (combined: sequential or mixed).")
-@click.option("--translator", help="translate-train: translator name (default: the profile's).")
+@click.option("--intermediate", help="Same as --option intermediate=TASKS (English tasks).")
+@click.option("--multilingual", help="Same as --option multilingual=TASKS.")
+@click.option("--variant", help="Same as --option variant=V (combined: sequential or mixed).")
+@click.option("--translator", help="Same as --option translator=NAME (translate-train).")
 @click.option("--min-chrf", type=click.FloatRange(0, 100),
-              help="translate-train: drop translations whose round-trip chrF is below this.")
+              help="Same as --option min_chrf=N (translate-train).")
 @click.option("--option", "extra", multiple=True, metavar="KEY=VALUE",
-              help="Strategy option (sampler, temperature, cap, ...).")
+              help="Strategy option, validated against the strategy's declared options "
+              "(`xharness list strategies`).")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
               help="Override a training hyperparameter, e.g. --set max_steps=50.")
 @click.option("--model", help="Override the profile's model (hub id or path).")
@@ -259,19 +277,20 @@ def eval_(ctx: click.Context, strategy: str, target: str, profile: str, seeds: i
         if value is not None:
             options[key] = value
     overrides = dict(_pairs(sets, "--set"))
+    # the run configuration is resolved here, once: options validated against each
+    # strategy's declared model, overrides against the training arguments
     session = Session.create(
         catalog, profile, runs_dir, model=model, device=device, strict=strict,
         allow_non_zero_shot=allow_non_zero_shot, languages=_split(languages),
-        overrides=overrides, dry_run=dry_run,
+        overrides=overrides, dry_run=dry_run, data_root=data_root, strategies=strategies,
+        options=options,
     )
-    if data_root:
-        session.profile = session.profile.model_copy(update={"data_root": data_root})
     seed_values = list(seed_list) or list(range(seeds))
     log.info("profile %s: model %s, %s data, device %s%s", session.profile.name,
              session.model_ref, session.profile.source, session.device,
              " (bf16)" if session.bf16 else "")
     started = time.perf_counter()
-    jobs = plan_grid(session, strategies, targets, seed_values, options)
+    jobs = plan_grid(session, targets, seed_values)
     if dry_run:
         _print_plan(session, jobs, throughput)
         return
@@ -372,7 +391,7 @@ def leaderboard(ctx: click.Context, runs_dir: str, out: Path, profile: str | Non
         remote = RemoteRuns(runs_dir, mirror_for(runs_dir))
         remote.pull_all("targets")
         local = remote.local
-    written = publish(local, out, profile=profile)
+    written = publish(local, out, profile=profile, catalog=_catalog(ctx))
     for path in written:
         click.echo(f"wrote {path}")
 

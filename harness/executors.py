@@ -46,9 +46,7 @@ class SessionSpec:
         session = Session.create(
             catalog, self.profile, self.runs_dir, model=self.model, device=self.device,
             strict=self.strict, allow_non_zero_shot=self.allow_non_zero_shot,
-            languages=self.languages, overrides=self.overrides)
-        if self.data_root:
-            session.profile = session.profile.model_copy(update={"data_root": self.data_root})
+            languages=self.languages, overrides=self.overrides, data_root=self.data_root)
         return session
 
 

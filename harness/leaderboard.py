@@ -3,8 +3,10 @@
 - `README.md`: a header naming model, profile, data sources, seeds and commit; the main
   table in the layout of Phang et al. (rows = systems, columns = the nine targets, the four
   group scores and the XTREME score; cells = mean ± std over seeds and the delta against
-  `baseline`); the answer table (combined against english-only and multilingual-only, per
-  target: difference, paired-bootstrap 95% interval, significance); the heatmap of deltas.
+  the reference strategy, `baseline`); the answer table (each strategy against those its
+  registry entry names in `compare_with`, per target and overall: difference, 95%
+  interval and p-value of the seed-and-example test of `harness/significance.py`,
+  Holm-adjusted across the table); the heatmap of deltas.
 - `<target>.md`: every run with every language, for the XTREME view per target.
 - `deltas.png`: system x target deltas against baseline.
 - `leaderboard.json`: the same numbers for other tools, with a schema version.
@@ -19,30 +21,55 @@ from typing import Any
 import numpy as np
 from tabulate import tabulate
 
-from harness.aggregate import GROUP_ORDER, Cell, Row, build_rows, by_profile, targets_present
+from harness.aggregate import (
+    GROUP_ORDER,
+    XTREME_ORDER,
+    Cell,
+    Layout,
+    Row,
+    build_rows,
+    by_profile,
+    targets_present,
+)
 from harness.atomic import write_bytes_atomic, write_json_atomic, write_text_atomic
-from harness.bootstrap import Comparison, paired_bootstrap
 from harness.errors import XHarnessError
+from harness.hashing import stable_hash
 from harness.records import RECORD_FILE, TargetRecord, load_example_stats, read_record
+from harness.run_config import label
+from harness.significance import Evidence, combine, evidence, holm, paired_test
 
 log = logging.getLogger("xharness")
-SCHEMA_VERSION = 1
+#: 2: rows are systems (with `system` and `config`); comparisons carry p_value, p_adjusted,
+#: seeds per system and seeds_needed
+SCHEMA_VERSION = 2
 GROUP_SHORT = {"classification": "cls", "tagging": "tag", "qa": "qa", "retrieval": "ret"}
-BASELINE = "baseline"
-ANSWER_PAIRS = (("combined", "english-only"), ("combined", "multilingual-only"))
+METHOD = ("paired two-component test: seed variance from the per-seed differences "
+          "(Student t, n-1 df) plus test-example variance from a paired bootstrap "
+          "(2,000 replicates), Welch-Satterthwaite df; p-values Holm-adjusted across the "
+          "table (Dror et al., 2018; Bouthillier et al., 2021)")
 
 
 def load_records(runs_dir: Path, profile: str | None = None) -> list[TargetRecord]:
-    """Every finished target record; a damaged one is reported and skipped, not fatal."""
-    records = []
+    """Every finished target record; a damaged one is reported and skipped, not fatal,
+    and so are schema-1 records, which lack the system identity rows group by."""
+    records, old = [], []
     for path in sorted((Path(runs_dir) / "targets").glob(f"*/{RECORD_FILE}")):
         try:
             rec = read_record(path, TargetRecord)
         except XHarnessError as exc:
             log.warning("skipping %s", exc)
             continue
-        if profile is None or rec.profile == profile:
-            records.append(rec)  # type: ignore[arg-type]
+        if profile is not None and rec.profile != profile:
+            continue
+        if rec.system is None:  # type: ignore[attr-defined]
+            old.append(path)
+            continue
+        records.append(rec)  # type: ignore[arg-type]
+    if old:
+        log.warning(
+            "leaving out %d run record(s) of schema 1 (no system identity, so they cannot be "
+            "grouped safely), e.g. %s; rerun the `xharness eval` commands that made them: "
+            "finished units are reused and their records upgraded in place", len(old), old[0])
     return records
 
 
@@ -55,15 +82,18 @@ def _cell(cell: Cell | None, base: Cell | None = None) -> str:
     return text
 
 
-def _baseline(rows: list[Row], model: str) -> Row | None:
-    return next((r for r in rows if r.label == BASELINE and r.model == model), None)
+def _baseline(rows: list[Row], row: Row, layout: Layout) -> Row | None:
+    """The reference row of the same setting (model, recipe, overrides, ...): the delta
+    of `english-only max_steps=50` is taken against `baseline max_steps=50`."""
+    return next((r for r in rows if r.strategy in layout.references and not r.options
+                 and r.setting == row.setting), None)
 
 
-def main_table(rows: list[Row], targets: list[str]) -> str:
+def main_table(rows: list[Row], targets: list[str], layout: Layout) -> str:
     headers = ["system", "seeds", *targets, *(GROUP_SHORT[g] for g in GROUP_ORDER), "XTREME"]
     body = []
     for row in rows:
-        base = _baseline(rows, row.model)
+        base = _baseline(rows, row, layout)
         ref = base if base is not None and base is not row else None
         cells = [_cell(row.target(t), ref.target(t) if ref else None) for t in targets]
         cells += [_cell(row.group(g), ref.group(g) if ref else None) for g in GROUP_ORDER]
@@ -73,8 +103,8 @@ def main_table(rows: list[Row], targets: list[str]) -> str:
     return tabulate(body, headers=headers, tablefmt="github", disable_numparse=True)
 
 
-def compare(a: Row, b: Row, target: str, runs_dir: Path) -> Comparison | None:
-    """Paired bootstrap of `a` against `b` on one target, pooled over seeds."""
+def target_evidence(a: Row, b: Row, target: str, runs_dir: Path) -> Evidence | None:
+    """Per-seed scores and the paired example bootstrap of `a` against `b` on one target."""
     from harness.formats import get_format
     from harness.specs import TaskSpec
 
@@ -84,37 +114,91 @@ def compare(a: Row, b: Row, target: str, runs_dir: Path) -> Comparison | None:
     spec = TaskSpec.model_validate(recs_a[0].config["target_spec"])
     fmt = get_format(spec.format)
 
-    def rows_of(recs: list[TargetRecord]) -> dict[str, list[np.ndarray]]:
-        out: dict[str, list[np.ndarray]] = {}
-        for r in recs:
-            for lang, arr in load_example_stats(runs_dir / "targets" / r.key).items():
-                out.setdefault(lang, []).append(arr)
-        return out
+    def runs_of(recs: list[TargetRecord]) -> dict[int, dict[str, np.ndarray]]:
+        return {r.seed: load_example_stats(runs_dir / "targets" / r.key) for r in recs}
 
-    return paired_bootstrap(rows_of(recs_a), rows_of(recs_b),
-                            lambda rows: fmt.metric_from_stats(rows, spec))
+    return evidence(runs_of(recs_a), runs_of(recs_b),
+                    lambda rows: fmt.metric_from_stats(rows, spec),
+                    seed=_bootstrap_seed(target))
 
 
-def answer_table(rows: list[Row], targets: list[str], runs_dir: Path
-                 ) -> tuple[str, list[dict[str, Any]]]:
-    found = []
-    for first, second in ANSWER_PAIRS:
-        b = next((r for r in rows if r.label == second), None)
+def _bootstrap_seed(target: str) -> int:
+    """A fixed bootstrap seed per target, so a republished table is reproducible."""
+    return int(stable_hash(target, 8), 16)
+
+
+def _partner(rows: list[Row], a: Row, strategy: str) -> Row | None:
+    """The row of `strategy` to compare `a` with: same setting, and its non-default
+    options a subset of a's (`combined [mnli]` meets `english-only [mnli]`)."""
+    found = [r for r in rows if r.strategy == strategy and r.setting == a.setting
+             and all(a.options.get(k) == v for k, v in r.options.items())]
+    return max(found, key=lambda r: len(r.options), default=None)
+
+
+def comparisons(rows: list[Row], targets: list[str], runs_dir: Path, layout: Layout
+                ) -> list[dict[str, Any]]:
+    """Every registry pair on every target, plus an overall row per pair (the mean over
+    the targets both have: the XTREME score when all nine are there); p-values
+    Holm-adjusted across all of them."""
+    found: list[dict[str, Any]] = []
+    for first, second in layout.pairs:
         for a in (r for r in rows if r.strategy == first):
-            if b is None or a.model != b.model:
+            b = _partner(rows, a, second)
+            if b is None:
                 continue
+            per_target = {}
             for t in targets:
-                cmp = compare(a, b, t, runs_dir)
-                if cmp is not None:
-                    found.append({"system": a.label, "against": b.label, "target": t,
-                                  "difference": cmp.difference, "low": cmp.low,
-                                  "high": cmp.high, "significant": cmp.significant,
-                                  "replicates": cmp.replicates})
-    body = [[f"{c['system']} vs {c['against']}", c["target"], f"{c['difference']:+.2f}",
-             f"[{c['low']:+.2f}, {c['high']:+.2f}]", "yes" if c["significant"] else "no"]
-            for c in found]
-    table = tabulate(body, headers=["comparison", "target", "difference", "95% CI",
-                                    "significant"], tablefmt="github", disable_numparse=True)
+                ev = target_evidence(a, b, t, runs_dir)
+                if ev is not None:
+                    per_target[t] = ev
+            if not per_target:
+                continue
+            items = [(t, ev) for t, ev in per_target.items()]
+            overall = ("XTREME" if set(per_target) == set(XTREME_ORDER)
+                       else f"mean of {len(per_target)}")
+            if len(per_target) > 1:
+                items.append((overall, combine(list(per_target.values()))))
+            for t, ev in items:
+                cmp = paired_test(ev)
+                found.append({
+                    "system": a.label, "against": b.label, "target": t,
+                    "overall": t == overall and len(per_target) > 1,
+                    "difference": cmp.difference, "low": cmp.low, "high": cmp.high,
+                    "p_value": cmp.p_value, "paired": cmp.paired,
+                    "seeds": {a.label: cmp.seeds_a, b.label: cmp.seeds_b},
+                    "seeds_needed": cmp.seeds_needed, "_cmp": cmp})
+    for c, adjusted in zip(found, holm([c["p_value"] for c in found]), strict=True):
+        cmp = c.pop("_cmp")
+        c["p_adjusted"] = adjusted
+        c["significant"] = cmp.significant(adjusted)
+        c["estimable"] = cmp.estimable
+    return found
+
+
+def _p(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def answer_table(rows: list[Row], targets: list[str], runs_dir: Path, layout: Layout
+                 ) -> tuple[str, list[dict[str, Any]]]:
+    found = comparisons(rows, targets, runs_dir, layout)
+    body = []
+    for c in found:
+        if not c["estimable"]:
+            verdict = "seed variance not estimable (< 3 seeds)"
+        else:
+            verdict = "yes" if c["significant"] else "no"
+        needed = ("–" if not c["estimable"] else
+                  str(c["seeds_needed"]) if c["seeds_needed"] is not None else "> 20")
+        body.append([f"{c['system']} vs {c['against']}",
+                     f"**{c['target']}**" if c["overall"] else c["target"],
+                     f"{c['difference']:+.2f}", f"[{c['low']:+.2f}, {c['high']:+.2f}]",
+                     _p(c["p_value"]), _p(c["p_adjusted"]), verdict, needed])
+    table = tabulate(body, headers=["comparison", "target", "difference", "95% CI", "p",
+                                    "p (Holm)", "significant", "seeds needed"],
+                     tablefmt="github", disable_numparse=True)
     return table, found
 
 
@@ -128,15 +212,15 @@ def target_table(records: list[TargetRecord]) -> str:
         langs.insert(0, "en")
     body = []
     for r in sorted(records, key=lambda r: (r.strategy, r.model, r.seed)):
-        label = build_rows([r])[0].label + ("" if r.zero_shot else " †")
+        name = label(r.config["system"]) + ("" if r.zero_shot else " †")
         cells = [f"{r.metrics[x][r.primary_metric]:.1f}" if x in r.metrics else "–"
                  for x in langs]
-        body.append([label, r.model, r.seed, *cells, f"{r.average:.1f}"])
+        body.append([name, r.model, r.seed, *cells, f"{r.average:.1f}"])
     return tabulate(body, headers=["strategy", "model", "seed", *langs, "avg"],
                     tablefmt="github", disable_numparse=True)
 
 
-def heatmap(rows: list[Row], targets: list[str], path: Path) -> bool:
+def heatmap(rows: list[Row], targets: list[str], path: Path, layout: Layout) -> bool:
     """Deltas against baseline, systems x targets (PNG); False if there is no baseline."""
     import io
 
@@ -145,12 +229,12 @@ def heatmap(rows: list[Row], targets: list[str], path: Path) -> bool:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    systems = [r for r in rows if r.label != BASELINE and _baseline(rows, r.model)]
+    systems = [r for r in rows if _baseline(rows, r, layout) not in (None, r)]
     if not systems:
         return False
     data = np.full((len(systems), len(targets)), np.nan)
     for i, row in enumerate(systems):
-        base = _baseline(rows, row.model)
+        base = _baseline(rows, row, layout)
         assert base is not None
         for j, t in enumerate(targets):
             c, b = row.target(t), base.target(t)
@@ -191,7 +275,14 @@ def header(records: list[TargetRecord], profile: str) -> str:
     return "\n".join(lines)
 
 
-def publish(runs_dir: Path, out_dir: Path, profile: str | None = None) -> list[Path]:
+def publish(runs_dir: Path, out_dir: Path, profile: str | None = None,
+            catalog: Any = None) -> list[Path]:
+    """`catalog` gives the layout (row order, reference, pairs); default: the registry's."""
+    if catalog is None:
+        from harness.catalog import build_catalog
+
+        catalog = build_catalog()
+    layout = Layout.of(catalog)
     records = load_records(runs_dir, profile)
     if not records:
         raise XHarnessError(
@@ -200,13 +291,13 @@ def publish(runs_dir: Path, out_dir: Path, profile: str | None = None) -> list[P
         )
     written = []
     for prof, recs in sorted(by_profile(records).items()):
-        written += _publish_profile(Path(runs_dir), Path(out_dir) / prof, prof, recs)
+        written += _publish_profile(Path(runs_dir), Path(out_dir) / prof, prof, recs, layout)
     return written
 
 
 def _publish_profile(runs_dir: Path, folder: Path, profile: str,
-                     records: list[TargetRecord]) -> list[Path]:
-    rows = build_rows(records)
+                     records: list[TargetRecord], layout: Layout) -> list[Path]:
+    rows = build_rows(records, layout)
     targets = targets_present(records)
     written = []
     for t in targets:
@@ -215,31 +306,35 @@ def _publish_profile(runs_dir: Path, folder: Path, profile: str,
                 f"{header(trecs, profile)}\n\n{target_table(trecs)}\n{_footnote(trecs)}")
         write_text_atomic(folder / f"{t}.md", body)
         written.append(folder / f"{t}.md")
-    answers, comparisons = answer_table(rows, targets, runs_dir)
-    has_map = heatmap(rows, targets, folder / "deltas.png")
+    answers, found = answer_table(rows, targets, runs_dir, layout)
+    has_map = heatmap(rows, targets, folder / "deltas.png", layout)
     if has_map:
         written.append(folder / "deltas.png")
     parts = [
         f"# Leaderboard: profile `{profile}`\n", header(records, profile), "",
         "## Main table\n",
-        "Cells: mean ± standard deviation over seeds (delta against `baseline`). Target "
+        "Cells: mean ± standard deviation over seeds (delta against the reference strategy of "
+        "the same setting, `baseline`). Target "
         "columns average the target's languages; cls/tag/qa/ret are XTREME's group scores "
         "and XTREME the mean over the nine tasks, shown only where every task of the group "
-        "was run.\n", main_table(rows, targets), _footnote(records),
-        "## The answer: combined against English-only and multilingual-only\n",
-        "Difference of the target score (points), 95% paired-bootstrap interval over test "
-        "examples pooled over seeds (1,000 replicates); significant when the interval "
-        "excludes zero.\n",
-        answers if comparisons else "_Run `combined`, `english-only` and "
-        "`multilingual-only` to fill this table._", "",
+        "was run.\n", main_table(rows, targets, layout), _footnote(records),
+        "## The answer: paired comparisons\n",
+        f"Difference of the target score (points; **bold**: the mean over the targets, the "
+        f"XTREME score when all nine are present), its 95% interval and p-value from a "
+        f"{METHOD}. Significant when the Holm-adjusted p < 0.05 and the interval excludes "
+        "zero; with fewer than 3 seeds per system the seed variance is not estimable and "
+        "nothing is called significant. Seeds needed: per system, for the interval to "
+        "exclude zero at the observed difference and variances.\n",
+        answers if found else "_Run the strategies the registry pairs (`compare_with`: "
+        "combined with english-only and multilingual-only) to fill this table._", "",
     ]
     if has_map:
         parts += ["## Deltas against baseline\n", "![deltas](deltas.png)", ""]
     parts += ["## Per target\n", *[f"- [{t}]({t}.md)" for t in targets], ""]
     write_text_atomic(folder / "README.md", "\n".join(parts))
     written.append(folder / "README.md")
-    write_json_atomic(folder / "leaderboard.json", _as_json(rows, targets, comparisons,
-                                                            records, profile))
+    write_json_atomic(folder / "leaderboard.json", _as_json(rows, targets, found, records,
+                                                            profile))
     written.append(folder / "leaderboard.json")
     return written
 
@@ -250,14 +345,14 @@ def _as_json(rows: list[Row], targets: list[str], comparisons: list[dict[str, An
         return None if c is None else {"mean": c.mean, "std": c.std, "n": c.n}
 
     return {
-        "schema_version": SCHEMA_VERSION, "profile": profile,
+        "schema_version": SCHEMA_VERSION, "profile": profile, "method": METHOD,
         "models": sorted({r.model for r in records}),
         "sources": sorted({r.source for r in records}),
         "seeds": sorted({r.seed for r in records}),
         "commits": sorted({r.versions.get("git_commit", "unknown") for r in records}),
         "targets": targets,
-        "rows": [{"label": r.label, "strategy": r.strategy, "model": r.model,
-                  "options": r.options, "zero_shot": r.zero_shot, "seeds": r.seeds,
+        "rows": [{"label": r.label, "system": r.system, "strategy": r.strategy,
+                  "model": r.model, "options": r.options, "config": r.config, "zero_shot": r.zero_shot, "seeds": r.seeds,
                   "targets": {t: cell(r.target(t)) for t in targets},
                   "groups": {g: cell(r.group(g)) for g in GROUP_ORDER},
                   "xtreme": cell(r.xtreme()),

@@ -14,7 +14,7 @@ import logging
 import os
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from harness.modeling import MultiTaskModel, load_encoder, save_encoder
 from harness.predictions import write_target_predictions
 from harness.records import (
     EXAMPLE_STATS,
+    SCHEMA_VERSION,
     IntermediateRecord,
     TargetRecord,
     now,
@@ -42,6 +43,7 @@ from harness.records import (
     write_record,
 )
 from harness.refs import resolve_ref
+from harness.run_config import system_id
 from harness.session import Session
 from harness.specs import Stage, TaskSpec
 from harness.training import EvalSet, TrainTask, evaluate, train
@@ -59,16 +61,24 @@ class Unit:
         return {"kind": self.kind, "key": self.key, "label": self.label}
 
 
-def plan_for(session: Session, strategy: str, target: TaskSpec,
-             options: dict[str, Any]) -> list[Stage]:
-    spec = session.catalog.strategy(strategy)
-    planner = resolve_ref(spec.planner, f"strategies.{strategy}.planner")
-    # what the session knows that a planner may need: the languages this data source can
-    # evaluate the target in, and the profile's default translator
+def planner_options(session: Session, strategy: str, target: TaskSpec) -> dict[str, Any]:
+    """What a planner receives: the strategy's validated options as a dict (every declared
+    option; unset ones left out), its registry `default_tasks`, and what the session knows
+    that a planner may need: the languages this data source can evaluate the target in,
+    and the profile's default translator."""
+    assert session.config is not None
+    choice = session.config.strategies[strategy]
     context = {"target_languages": [x for x in eval_languages(session, target) if x != "en"],
                "all_target_languages": session.all_target_languages(),
-               "translator": session.profile.translator}
-    stages = planner(target, {**context, **spec.options, **options}, session.catalog)
+               "translator": session.profile.translator,
+               "default_tasks": choice.plan_data["default_tasks"]}
+    return {**context, **{k: v for k, v in choice.options.items() if v is not None}}
+
+
+def plan_for(session: Session, strategy: str, target: TaskSpec) -> list[Stage]:
+    spec = session.catalog.strategy(strategy)
+    planner = resolve_ref(spec.planner, f"strategies.{strategy}.planner")
+    stages = planner(target, planner_options(session, strategy, target), session.catalog)
     for stage in stages:
         for name in stage.tasks:
             session.catalog.task(name)  # unknown names fail here, with suggestions
@@ -80,48 +90,40 @@ class Job:
     """One cell of the grid: a strategy's plan for a target, with one seed."""
 
     strategy: str
-    options: dict[str, Any]
+    options: dict[str, Any]  # the options that differ from the strategy's defaults
     target: TaskSpec
     stages: list[Stage]
     seed: int
     zero_shot: bool
+    system: dict[str, Any] = field(default_factory=dict)  # RunConfig.system(strategy)
 
     @property
     def label(self) -> str:
         return f"{self.strategy} -> {self.target.name} seed {self.seed}"
 
 
-def plan_grid(
-    session: Session, strategies: list[str], targets: list[str], seeds: list[int],
-    options: dict[str, Any] | None = None,
-) -> list[Job]:
-    """Every (seed, strategy, target) with its plan; plans are checked before anything
-    trains (unknown tasks, the zero-shot guard), so a bad grid fails in seconds."""
-    options = options or {}
+def plan_grid(session: Session, targets: list[str], seeds: list[int]) -> list[Job]:
+    """Every (seed, strategy, target) with its plan, for the strategies of the session's
+    run configuration; plans are checked before anything trains (unknown tasks, the
+    zero-shot guard), so a bad grid fails in seconds."""
+    assert session.config is not None
     jobs = []
     for seed in seeds:
-        for strategy in strategies:
+        for strategy, choice in session.config.strategies.items():
+            system = session.config.system(strategy)
             for name in targets:
                 target = session.task(name)
-                stages = plan_for(session, strategy, target, options)
+                stages = plan_for(session, strategy, target)
                 zero_shot = check_zero_shot(session.catalog, stages, target,
                                             session.allow_non_zero_shot)
-                jobs.append(Job(strategy, options, target, stages, seed, zero_shot))
+                jobs.append(Job(strategy, choice.changed, target, stages, seed, zero_shot,
+                                system))
     return jobs
 
 
 def run_job(session: Session, job: Job) -> TargetRecord:
     encoder, inter_keys, inter_dev = ensure_intermediate(session, job.stages, job.seed)
     return ensure_target(session, job, encoder, inter_keys, inter_dev)
-
-
-def run_grid(
-    session: Session, strategies: list[str], targets: list[str], seeds: list[int],
-    options: dict[str, Any] | None = None,
-) -> list[TargetRecord]:
-    """Every (seed, strategy, target), reusing finished units."""
-    jobs = plan_grid(session, strategies, targets, seeds, options)
-    return [run_job(session, job) for job in jobs]
 
 
 # -- intermediate units -------------------------------------------------------------------
@@ -322,7 +324,7 @@ def ensure_target(
     if record is not None:
         log.info("reusing finished run %s (%s on %s, seed %d)", key, strategy, target.name,
                  seed)
-        return record  # type: ignore[return-value]
+        return _upgraded(folder, record, job)  # type: ignore[arg-type]
     unit = Unit("target", key, f"{strategy} -> {target.name} seed {seed}")
     observers.notify(session.catalog.pm, "xharness_unit_started", unit=unit.as_dict())
     started = time.perf_counter()
@@ -361,7 +363,7 @@ def ensure_target(
         source=session.profile.source_of(target.name),
         config={"target_args": args.model_dump(), "base": session.base_key(),
                 "languages": langs, "options": job.options,
-                "target_spec": target.model_dump(mode="json")},
+                "target_spec": target.model_dump(mode="json"), "system": job.system},
         timings={"total_s": round(time.perf_counter() - started, 3),
                  **({"train_s": train_summary["seconds"]} if train_summary else {})},
         versions=versions(), created=now(), strategy=strategy, target=target.name,
@@ -371,6 +373,7 @@ def ensure_target(
         average=sum(m[primary] for m in metrics.values()) / max(1, len(metrics)),
         dev=dev, train=train_summary, data=data,
         predictions_dir="predictions" if predictions else None,
+        system=system_id(job.system),
     )
     if distributed.current().is_main:  # under DDP, rank 0 writes; the others wait
         _publish_unit(folder, record, target, fmt, predictions, stats)
@@ -379,6 +382,22 @@ def ensure_target(
     distributed.current().barrier()
     observers.notify(session.catalog.pm, "xharness_unit_finished", unit=unit.as_dict(),
                      record=record)
+    return record
+
+
+def _upgraded(folder: Path, record: TargetRecord, job: Job) -> TargetRecord:
+    """A schema-1 record found under this unit's key gets the system identity of the job:
+    the key covers every input of the unit, so the record's system is this job's. The
+    upgraded record is written atomically (rank 0 only)."""
+    if record.system is not None or not job.system:
+        return record
+    record = record.model_copy(update={
+        "schema_version": SCHEMA_VERSION, "system": system_id(job.system),
+        "config": {**record.config, "system": job.system}})
+    if distributed.current().is_main:
+        write_record(folder, record)
+        log.info("upgraded the record of %s to schema %d (system identity added)",
+                 folder.name, SCHEMA_VERSION)
     return record
 
 

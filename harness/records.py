@@ -22,7 +22,10 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from harness.atomic import write_json_atomic
 from harness.errors import XHarnessError
 
-SCHEMA_VERSION = 1
+#: 2: target records carry `system` (the hash of `config["system"]`, the run configuration's
+#: identity of the system; see harness/run_config.py). A schema-1 record has none: the
+#: leaderboard skips it, and the `xharness eval` that reproduces it upgrades it in place.
+SCHEMA_VERSION = 2
 RECORD_FILE = "record.json"
 #: per-language, per-example metric statistics of a target run (for the paired bootstrap)
 EXAMPLE_STATS = "example_stats.npz"
@@ -69,6 +72,7 @@ class TargetRecord(Record):
     train: dict[str, Any] | None
     data: dict[str, Any]
     predictions_dir: str | None
+    system: str | None = None  # None: a schema-1 record (before systems had an identity)
 
 
 RunRecord = TargetRecord

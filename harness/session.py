@@ -22,6 +22,7 @@ from harness.hashing import CODE_VERSIONS, model_fingerprint
 from harness.modeling import load_encoder
 from harness.records import RECORD_FILE
 from harness.refs import resolve_ref
+from harness.run_config import RunConfig, resolve
 from harness.specs import TaskSpec
 from harness.storage import RemoteRuns, is_url, mirror_for
 from harness.training import Checkpointing
@@ -46,6 +47,7 @@ class Session:
     overrides: dict[str, Any] = field(default_factory=dict)
     dry_run: bool = False
     remote: RemoteRuns | None = None  # runs_dir mirrors this storage (an fsspec URL)
+    config: RunConfig | None = None  # the resolved run configuration (see run_config.py)
     _said: set[str] = field(default_factory=set)
     _store: DataStore | None = None
     _model_fp: str | None = None
@@ -54,18 +56,24 @@ class Session:
     @classmethod
     def create(
         cls, catalog: Catalog, profile_name: str, runs_dir: Path | str, *,
-        model: str | None = None,
-        device: str = "auto", **kwargs: Any,
+        model: str | None = None, device: str = "auto", data_root: str | None = None,
+        strategies: list[str] | None = None, options: dict[str, Any] | None = None,
+        **kwargs: Any,
     ) -> Session:
         profile = catalog.profile(profile_name)
+        if data_root:
+            profile = profile.model_copy(update={"data_root": data_root})
+        config = resolve(catalog, profile, model, strategies=strategies, options=options,
+                         overrides=kwargs.get("overrides"), languages=kwargs.get("languages"))
         dev = distributed.device_for(device)
         remote = None
         if is_url(runs_dir):
             remote = RemoteRuns(str(runs_dir), mirror_for(str(runs_dir)))
             runs_dir = remote.local
         return cls(catalog=catalog, profile=profile, runs_dir=Path(runs_dir), remote=remote,
-                   model_ref=model or profile.model, device=dev,
-                   bf16=use_bf16(dev, profile.precision), **kwargs)
+                   model_ref=config.model, device=dev, config=config,
+                   bf16=use_bf16(dev, profile.precision), _model_fp=config.model_fingerprint,
+                   **kwargs)
 
     @property
     def store(self) -> DataStore:
@@ -83,6 +91,8 @@ class Session:
 
     def base_key(self) -> dict[str, Any]:
         """What every unit's key includes (each unit adds its own data fingerprints)."""
+        if self.config is not None:
+            return self.config.base_key()
         return {"model": self.model_fp, "source": self.profile.source, "code": CODE_VERSIONS}
 
     def translator(self, name: str) -> Translator:

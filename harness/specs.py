@@ -202,7 +202,22 @@ class StrategySpec(Strict):
     name: str
     description: str
     planner: Ref = Field(description="`module:function` returning the stages")
-    options: dict[str, Any] = Field(default_factory=dict)
+    options: dict[str, Any] = Field(
+        default_factory=dict, description="fixed option values (validated like --option)")
+    options_model: Ref | None = Field(
+        default=None, description="`module:Class`, a pydantic model (extra='forbid') "
+        "declaring the strategy's options with defaults and one line of help each; "
+        "None: the strategy takes no options")
+    default_tasks: dict[str, list[str]] = Field(
+        default_factory=dict, description="named task sets the planner uses when the "
+        "user names none (data, so installing a plugin never changes a built-in plan)")
+    rank: int = Field(default=100, description="leaderboard row order (lower first)")
+    reference: bool = Field(
+        default=False, description="the leaderboard's delta reference (no intermediate "
+        "training)")
+    compare_with: list[str] = Field(
+        default_factory=list, description="strategies the answer table compares this one "
+        "against (paired tests)")
     plugin: str = ""
 
 

@@ -8,6 +8,7 @@ from harness.catalog import build_catalog
 from harness.errors import XHarnessError
 from harness.guard import check_zero_shot
 from harness.refs import resolve_ref
+from harness.run_config import resolve_strategies
 
 ENGLISH = ["anli", "ccg", "commonsense_qa", "cosmos_qa", "hellaswag", "mnli", "qqp", "squad",
            "sst2"]
@@ -19,9 +20,18 @@ def catalog():
     return build_catalog()
 
 
+CONTEXT = ("all_target_languages", "target_languages")
+
+
 def plan(catalog, strategy: str, target: str, **options):
+    """What the pipeline hands a planner: the validated options (a dict) with the
+    registry's default task sets, plus the session's context keys."""
+    context = {k: options.pop(k) for k in CONTEXT if k in options}
+    choice = resolve_strategies(catalog, [strategy], options)[strategy]
     planner = resolve_ref(catalog.strategy(strategy).planner)
-    return planner(catalog.task(target), options, catalog)
+    given = {k: v for k, v in choice.options.items() if v is not None}
+    return planner(catalog.task(target), {
+        **context, "default_tasks": choice.plan_data["default_tasks"], **given}, catalog)
 
 
 def test_baseline_has_no_intermediate_stage(catalog) -> None:
@@ -57,14 +67,14 @@ def test_combined_sequential_and_mixed(catalog) -> None:
         catalog, "english-only", "xnli")[0].model_dump(exclude={"name"})
     [mixed] = plan(catalog, "combined", "xnli", variant="mixed")
     assert mixed.tasks == ENGLISH + SHARED_ML
-    with pytest.raises(XHarnessError, match="unknown combined variant"):
+    with pytest.raises(XHarnessError, match="option variant='parallel'"):
         plan(catalog, "combined", "xnli", variant="parallel")
 
 
 def test_mlm_continuation_mixes_the_corpus_at_the_ratio(catalog) -> None:
     [stage] = plan(catalog, "mlm-continuation", "xnli", mlm_ratio=0.3)
     assert stage.tasks == [*ENGLISH, "mlm_corpus"] and stage.mlm_ratio == 0.3
-    with pytest.raises(XHarnessError, match="between 0 and 1"):
+    with pytest.raises(XHarnessError, match="option mlm_ratio=1.5"):
         plan(catalog, "mlm-continuation", "xnli", mlm_ratio=1.5)
 
 
@@ -79,7 +89,7 @@ def test_translate_train_all_is_one_zero_shot_plan_for_every_target(catalog) -> 
     assert stage.languages["hellaswag"] == ["en", "de", "sw"]
     for target in catalog.targets():
         assert check_zero_shot(catalog, [stage], catalog.task(target), allow=False)
-    with pytest.raises(XHarnessError, match="unknown translate-train scope"):
+    with pytest.raises(XHarnessError, match="option scope='some'"):
         plan(catalog, "translate-train", "xnli", translator="world", scope="some")
 
 

@@ -7,14 +7,28 @@ from its encoder (the English stage is shared with `english-only`'s cache).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import Field
 
 from harness.catalog import Catalog
 from harness.errors import XHarnessError
 from harness.specs import Stage, TaskSpec
-from plugins.strategies.selection import english_tasks, multilingual_tasks, stage
+from plugins.strategies.selection import (
+    EnglishOptions,
+    MultilingualOptions,
+    english_tasks,
+    multilingual_tasks,
+    stage,
+)
 
 VARIANTS = ("sequential", "mixed")
+
+
+class Options(EnglishOptions, MultilingualOptions):
+    variant: Literal["sequential", "mixed"] = Field(
+        default="sequential", description="`sequential`: English stage then multilingual "
+        "stage; `mixed`: one stage over both")
 
 
 def plan(target: TaskSpec, options: dict[str, Any], catalog: Catalog) -> list[Stage]:

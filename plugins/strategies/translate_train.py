@@ -19,14 +19,31 @@ target's own family in English: more data per target, one intermediate model per
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import Field
 
 from harness.catalog import Catalog
 from harness.errors import XHarnessError
 from harness.specs import Stage, TaskSpec
-from plugins.strategies.selection import english_tasks, names, stage
+from plugins.strategies.selection import EnglishOptions, english_tasks, names, stage
 
 SCOPES = ("all", "target")
+
+
+class Options(EnglishOptions):
+    translator: str | None = Field(
+        default=None, description="translator name (`xharness list translators`; "
+        "default: the profile's)")
+    min_chrf: float | None = Field(
+        default=None, ge=0, le=100,
+        description="drop translations whose round-trip chrF is below this")
+    scope: Literal["all", "target"] = Field(
+        default="all", description="`all`: every target language, one shared model; "
+        "`target`: the target's languages only")
+    translate_target_family: bool = Field(
+        default=False, description="also translate the target's own family (XTREME's "
+        "translate-train; not zero-shot)")
 
 
 def translatable(task: TaskSpec) -> bool:
@@ -58,7 +75,7 @@ def plan(target: TaskSpec, options: dict[str, Any], catalog: Catalog) -> list[St
         kept = {target.family}
     base = stage(chosen, options, "translate-train")
     min_chrf = options.get("min_chrf")
-    own_family = str(options.get("translate_target_family", "")).lower() in ("1", "true", "yes")
+    own_family = bool(options.get("translate_target_family"))
     if own_family:
         kept = set()
 
