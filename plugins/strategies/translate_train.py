@@ -12,8 +12,9 @@ setting, which is not zero-shot (the guard then asks for `--allow-non-zero-shot`
 
 `--option scope=all` (the default) is XTREME's translate-train-all: one intermediate model
 per seed, trained on translations into every language any registered target evaluates,
-shared by all targets; tasks of any target's family stay in English, so it is zero-shot for
-every target. `scope=target` translates into the target's own languages and keeps only the
+shared by all targets; the English tasks of a built-in target's family (the strategy's
+`untranslated` set in registry.yaml) stay in English, and so do those of the target's own
+family, so it is zero-shot for every target. `scope=target` translates into the target's own languages and keeps only the
 target's own family in English: more data per target, one intermediate model per target.
 """
 
@@ -66,9 +67,14 @@ def plan(target: TaskSpec, options: dict[str, Any], catalog: Catalog) -> list[St
     if scope not in SCOPES:
         raise XHarnessError(f"unknown translate-train scope {scope!r}",
                             fix=f"use --option scope={' or '.join(SCOPES)}")
+    untranslated: set[str] = set()  # tasks that stay English, whatever their family
     if scope == "all":
         langs = names(options.get("all_target_languages")) or []
-        kept = {t.family for t in catalog.tasks.values() if t.role == "target"}
+        listed = (options.get("default_tasks") or {}).get("untranslated")
+        if listed is not None:  # registry data: the built-in targets' families
+            untranslated, kept = set(listed), {target.family}
+        else:  # a third-party strategy without `default_tasks`
+            kept = {t.family for t in catalog.tasks.values() if t.role == "target"}
     else:
         langs = names(options.get("target_languages")) or [
             x for x in target.languages if x != "en"]
@@ -77,10 +83,11 @@ def plan(target: TaskSpec, options: dict[str, Any], catalog: Catalog) -> list[St
     min_chrf = options.get("min_chrf")
     own_family = bool(options.get("translate_target_family"))
     if own_family:
-        kept = set()
+        kept, untranslated = set(), set()
 
     def languages(task: str) -> list[str]:
-        return ["en"] if catalog.task(task).family in kept else ["en", *langs]
+        stays = task in untranslated or catalog.task(task).family in kept
+        return ["en"] if stays else ["en", *langs]
 
     return [base.model_copy(update={
         "languages": {t: languages(t) for t in chosen},
