@@ -14,8 +14,9 @@ setting, which is not zero-shot (the guard then asks for `--allow-non-zero-shot`
 per seed, trained on translations into every language any registered target evaluates,
 shared by all targets; the English tasks of a built-in target's family (the strategy's
 `untranslated` set in registry.yaml) stay in English, and so do those of the target's own
-family, so it is zero-shot for every target. `scope=target` translates into the target's own languages and keeps only the
-target's own family in English: more data per target, one intermediate model per target.
+family, so it is zero-shot for every target. `scope=target` translates into the target's
+own languages and keeps only the target's own family in English: more data per target, one
+intermediate model per target.
 """
 
 from __future__ import annotations
