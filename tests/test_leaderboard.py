@@ -123,3 +123,97 @@ def test_heatmap_and_json_are_published_beside_the_markdown(board: Path) -> None
     assert first["seeds"] == {"combined": 3, "english-only": 3}
     assert first["p_adjusted"] >= first["p_value"]
     assert (board / "xnli.md").is_file()
+
+
+# -- one row per system ---------------------------------------------------------------------
+
+def _rows(runs: Path):
+    from harness.aggregate import Layout, build_rows
+    from harness.leaderboard import load_records
+
+    return build_rows(load_records(runs), Layout.of(CATALOG))
+
+
+def test_runs_differing_in_a_set_override_are_two_systems(tmp_path: Path) -> None:
+    """The pooling bug: baseline seed 0 with the default recipe and with --set
+    max_steps=50 were one row, "seeds 0" with a standard deviation. Now: two rows."""
+    _run(tmp_path, "baseline", 0, {"en": 160, "de": 100})
+    _run(tmp_path, "baseline", 0, {"en": 120, "de": 60}, overrides={"max_steps": 50})
+    _run(tmp_path, "english-only", 0, {"en": 130, "de": 70}, overrides={"max_steps": 50})
+    rows = _rows(tmp_path)
+    assert [(r.label, r.seeds, r.target("xnli").n) for r in rows] == [
+        ("baseline", [0], 1), ("baseline max_steps=50", [0], 1),
+        ("english-only max_steps=50", [0], 1)]
+    # the delta reference shares the setting: baseline max_steps=50, not the default one
+    from harness.aggregate import Layout
+    from harness.leaderboard import _baseline
+
+    assert _baseline(rows, rows[2], Layout.of(CATALOG)) is rows[1]
+
+
+def test_an_option_the_old_label_list_missed_is_its_own_system(tmp_path: Path) -> None:
+    """translate-train's `scope` was not in the core's LABEL_OPTIONS, so scope=target runs
+    were pooled with scope=all runs; labels now come from the declared options."""
+    _run(tmp_path, "translate-train", 0, {"en": 160, "de": 100})
+    _run(tmp_path, "translate-train", 1, {"en": 150, "de": 110}, {"scope": "target"})
+    assert [(r.label, r.seeds) for r in _rows(tmp_path)] == [
+        ("translate-train", [0]), ("translate-train scope=target", [1])]
+
+
+def test_labels_show_what_differs_from_the_defaults() -> None:
+    from harness.run_config import label
+
+    assert label(system_of("english-only", {"intermediate": "sst2",
+                                            "sampler": "uniform"})) == (
+        "english-only [sst2] sampler=uniform")
+    assert label(system_of("english-only", {"sampler": "proportional"})) == "english-only"
+    assert label(system_of("baseline", overrides={"max_steps": 50})) == "baseline max_steps=50"
+
+
+def test_same_system_and_seed_twice_keeps_the_newer_and_names_both(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    _run(tmp_path, "baseline", 0, {"en": 160, "de": 100}, key="old",
+         created="2026-11-25T00:00:00+00:00")
+    _run(tmp_path, "baseline", 0, {"en": 100, "de": 100}, key="new",
+         created="2026-11-26T00:00:00+00:00")
+    with caplog.at_level("WARNING", logger="xharness"):
+        [row] = _rows(tmp_path)
+    assert [r.key for r in row.runs["xnli"]] == ["new"]
+    assert row.target("xnli").mean == pytest.approx(50.0)
+    [said] = [r.message for r in caplog.records if "same system" in r.message]
+    assert "targets/new/record.json" in said and "targets/old/record.json" in said
+
+
+def test_schema_1_records_are_left_out_with_a_warning(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from harness.leaderboard import load_records
+    from harness.records import RECORD_FILE
+
+    key = _run(tmp_path, "baseline", 0, {"en": 160, "de": 100})
+    path = tmp_path / "targets" / key / RECORD_FILE
+    data = json.loads(path.read_text())
+    data["schema_version"] = 1
+    del data["system"], data["config"]["system"]
+    path.write_text(json.dumps(data))
+    with caplog.at_level("WARNING", logger="xharness"):
+        assert load_records(tmp_path) == []
+    assert any("schema 1" in r.message and "rerun" in r.message for r in caplog.records)
+
+
+def test_order_reference_and_pairs_are_registry_data(tmp_path: Path) -> None:
+    """A layout that ranks english-only first and pairs it with baseline: no strategy name
+    in the core decides either."""
+    from harness.aggregate import Layout, build_rows
+    from harness.leaderboard import comparisons, load_records
+
+    for seed, shift in ((0, 0), (1, 6), (2, 3)):
+        _run(tmp_path, "baseline", seed, {"en": 160, "de": 100 + shift})
+        _run(tmp_path, "english-only", seed, {"en": 170, "de": 110 + shift})
+    layout = Layout(rank={"english-only": 0, "baseline": 1},
+                    references=frozenset({"baseline"}), pairs=(("english-only", "baseline"),))
+    rows = build_rows(load_records(tmp_path), layout)
+    assert [r.label for r in rows] == ["english-only", "baseline"]
+    [found] = comparisons(rows, ["xnli"], tmp_path, layout)
+    assert (found["system"], found["against"], found["seeds"]) == (
+        "english-only", "baseline", {"english-only": 3, "baseline": 3})
+    assert found["difference"] == pytest.approx(5.0) and found["paired"]
