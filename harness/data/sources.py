@@ -158,7 +158,8 @@ def _load_hub(task: TaskSpec, spec: HubSource, split: Split, lang: str,
         if spec.revision and spec.revision.startswith("refs/convert/"):
             raise XHarnessError(
                 f"could not load {spec.dataset!r} at revision {spec.revision!r}"
-                + (f" (locked commit {revision})" if revision != spec.revision else "")
+                + (f" (locked commit {revision})" if revision not in (None, spec.revision)
+                   else "")
                 + f" with data files {spec.data_files.get(split)!r} for task {task.name!r}: "
                 f"{type(exc).__name__}: {exc}. Its main branch holds only a loading script, "
                 "which datasets >= 4 refuses, so xharness reads the hub's parquet export; "
