@@ -9,7 +9,6 @@ tokenizers and translators are snapshots. Every commit is resolved once, through
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,7 @@ from tqdm.auto import tqdm
 
 from harness.data.sources import load_raw
 from harness.errors import XHarnessError
-from harness.lock import LockedRepo, RepoKind, is_hub_model, resolve_commit
+from harness.lock import LockedRepo, RepoKind, ignored, is_hub_model, resolve_commit
 from harness.specs import HubSource, TaskSpec
 
 #: files a model needs (weights in either format, config, tokenizer)
@@ -83,7 +82,7 @@ def has_split(task: TaskSpec, spec: HubSource, split: str) -> bool:
 
 def fetch_grid(
     session: Any, jobs: list[Any], echo: Callable[[str], None],
-    resolve: Callable[[RepoKind, str, str | None], str] = resolve_commit,
+    resolve: Callable[[RepoKind, str, str | None], str] | None = None,
     download_model: Callable[[str, str], Path] | None = None,
 ) -> list[LockedRepo]:
     """Resolve, download and load every hub repo and split the grid needs; return the
@@ -93,7 +92,7 @@ def fetch_grid(
     commits = {}
     for kind, repo, requested in tqdm(repos, desc="resolve commits", unit="repo"):
         try:
-            commits[(kind, repo, requested)] = resolve(kind, repo, requested)
+            commits[(kind, repo, requested)] = (resolve or resolve_commit)(kind, repo, requested)
         except XHarnessError:
             raise
         except Exception as exc:  # the hub raises many types; the message is what matters
@@ -104,20 +103,21 @@ def fetch_grid(
                 "for gated repos), and check the repo id in registry.yaml",
             ) from exc
     entries = []
-    os.environ.pop("XHARNESS_LOCK", None)  # load at the commits just resolved, not an old lock
     sizes: dict[str, int] = {}
     work = sorted(needs.splits.items())
-    for (name, split, lang), task in tqdm(work, desc="datasets", unit="split"):
-        kind = session.profile.source_of(name)
-        spec = task.sources.get(kind)
-        if not isinstance(spec, HubSource) or not has_split(task, spec, split):
-            continue
-        pinned = spec.model_copy(update={"revision": commits[("dataset", spec.dataset,
-                                                               spec.revision)]})
-        ds = load_raw(task.model_copy(update={"sources": {**task.sources, kind: pinned}}),
-                      split, lang, kind)  # type: ignore[arg-type]
-        sizes[spec.dataset] = sizes.get(spec.dataset, 0) + int(ds.data.nbytes)
-        echo(f"  {name} {split} {lang}: {len(ds):,} rows, {_size(ds.data.nbytes)}")
+    with ignored():  # load at the commits just resolved, whatever lock is lying around
+        for (name, split, lang), task in tqdm(work, desc="datasets", unit="split"):
+            kind = session.profile.source_of(name)
+            spec = task.sources.get(kind)
+            if not isinstance(spec, HubSource) or not has_split(task, spec, split):
+                continue
+            commit = commits[("dataset", spec.dataset, spec.revision)]
+            pinned = spec.model_copy(update={"revision": commit})
+            sources = task.sources.model_copy(update={kind: pinned})
+            ds = load_raw(task.model_copy(update={"sources": sources}), split, lang,
+                          kind)  # type: ignore[arg-type]
+            sizes[spec.dataset] = sizes.get(spec.dataset, 0) + int(ds.data.nbytes)
+            echo(f"  {name} {split} {lang}: {len(ds):,} rows, {_size(ds.data.nbytes)}")
     for (kind, repo, requested), commit in commits.items():
         size = sizes.get(repo)
         if kind == "model":

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -79,7 +81,23 @@ def lock_path() -> Path | None:
     return Path(LOCK_FILE) if Path(LOCK_FILE).is_file() else None
 
 
+_IGNORED = False
+
+
+@contextmanager
+def ignored() -> Iterator[None]:
+    """No lock in force (fetch loads at the commits it has just resolved)."""
+    global _IGNORED
+    before, _IGNORED = _IGNORED, True
+    try:
+        yield
+    finally:
+        _IGNORED = before
+
+
 def active() -> Lock | None:
+    if _IGNORED:
+        return None
     path = lock_path()
     return None if path is None else _read_cached(str(path.resolve()),
                                                   path.stat().st_mtime_ns)

@@ -158,13 +158,23 @@ def write_replica(root: Path, spec: HubSource, config: str | None, split: str, l
 
 
 def _add_readme_config(repo: Path, config: str, splits: list[str]) -> None:
+    """Add splits to a config in the README's `configs:` (as converted hub repos have)."""
+    configs: dict[str, list[str]] = {}
     readme = repo / "README.md"
-    lines = readme.read_text().splitlines()[1:-1] if readme.exists() else ["configs:"]
-    lines.append(f"- config_name: {config}")
-    lines.append("  data_files:")
-    for split in splits:
-        lines += [f"  - split: {split}", f"    path: {config}/{split}-*"]
-    readme.write_text("---\n" + "\n".join(lines) + "\n---\n")
+    if readme.exists():
+        for line in readme.read_text().splitlines():
+            if line.startswith("- config_name: "):
+                current = configs.setdefault(line.split(": ", 1)[1], [])
+            elif line.startswith("  - split: "):
+                current.append(line.split(": ", 1)[1])
+    configs.setdefault(config, [])
+    configs[config] += [s for s in splits if s not in configs[config]]
+    lines = ["---", "configs:"]
+    for name, names in configs.items():
+        lines += [f"- config_name: {name}", "  data_files:"]
+        for split in names:
+            lines += [f"  - split: {split}", f"    path: {name}/{split}-*"]
+    readme.write_text("\n".join([*lines, "---", ""]))
 
 
 CATALOG = build_catalog(None)
