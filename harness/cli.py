@@ -243,6 +243,9 @@ def validate(ctx: click.Context) -> None:
               help="Print the units, their dependencies, what is cached and the GPU hours.")
 @click.option("--throughput", type=float,
               help="Dry run: real tokens/s to estimate hours with (default: the benchmark's).")
+@click.option("--lock", type=click.Path(dir_okay=False), envvar="XHARNESS_LOCK",
+              help="Read hub repos at the commits of this lock file (default: ./xharness.lock "
+              "if present; written by `xharness fetch`).")
 @click.pass_context
 @handle_errors
 def eval_(ctx: click.Context, strategy: str, target: str, profile: str, seeds: int,
@@ -252,17 +255,61 @@ def eval_(ctx: click.Context, strategy: str, target: str, profile: str, seeds: i
           sets: tuple[str, ...], model: str | None, data_root: str | None, runs_dir: str,
           device: str, allow_non_zero_shot: bool, strict: bool, executor: str,
           ray_address: str | None, gpus_per_unit: float | None, dry_run: bool,
-          throughput: float | None, threads: int | None) -> None:
+          throughput: float | None, threads: int | None, lock: str | None) -> None:
     """Run strategies on targets: intermediate stages, English fine-tune, zero-shot eval."""
     from harness import distributed
-    from harness.pipeline import plan_grid, run_job
-    from harness.session import Session
+    from harness.pipeline import run_job
 
     distributed.init_from_env()  # no-op unless launched by torchrun / accelerate launch
     if threads:
         import torch
 
         torch.set_num_threads(threads)
+    if lock:
+        os.environ["XHARNESS_LOCK"] = str(lock)  # inherited by Ray workers on this host
+    session, jobs = _plan_selection(
+        ctx, strategy, target, profile, seeds, seed_list, languages, intermediate,
+        multilingual, variant, translator, min_chrf, extra, sets, model, data_root, runs_dir,
+        device, strict, allow_non_zero_shot, dry_run)
+    overrides = session.overrides
+    started = time.perf_counter()
+    if dry_run:
+        _print_plan(session, jobs, throughput)
+        return
+    if executor == "ray":
+        import torch
+
+        from harness.executors import SessionSpec, run_ray
+
+        spec = SessionSpec(
+            registry=str(ctx.obj["registry"]) if ctx.obj.get("registry") else None,
+            profile=profile, runs_dir=runs_dir if is_url(runs_dir) else str(
+                Path(runs_dir).resolve()), model=model, device=device,
+            strict=strict, allow_non_zero_shot=allow_non_zero_shot,
+            languages=_split(languages), overrides=overrides, data_root=data_root)
+        gpus = gpus_per_unit if gpus_per_unit is not None else float(torch.cuda.is_available())
+        records = run_ray(spec, session, jobs, ray_address, gpus)
+    else:
+        records = [run_job(session, job) for job in jobs]
+    if not distributed.current().is_main:
+        return
+    _print_summary(records)
+    click.echo(f"\n{len(records)} run(s) in {time.perf_counter() - started:.1f} s; "
+               f"records under {runs_dir}/targets. `xharness leaderboard` publishes them.")
+
+
+def _plan_selection(
+    ctx: click.Context, strategy: str, target: str, profile: str, seeds: int,
+    seed_list: tuple[int, ...], languages: str | None, intermediate: str | None,
+    multilingual: str | None, variant: str | None, translator: str | None,
+    min_chrf: float | None, extra: tuple[str, ...], sets: tuple[str, ...], model: str | None,
+    data_root: str | None, runs_dir: str, device: str, strict: bool,
+    allow_non_zero_shot: bool, dry_run: bool,
+) -> tuple[Any, list[Any]]:
+    """The session and the planned jobs of a selection: shared by `eval` and `fetch`."""
+    from harness.pipeline import plan_grid
+    from harness.session import Session
+
     catalog = _catalog(ctx)
     strategies = (list(catalog.strategies) if strategy == "all" else _split(strategy)) or []
     targets = (catalog.targets() if target == "all" else _split(target)) or []
@@ -289,31 +336,8 @@ def eval_(ctx: click.Context, strategy: str, target: str, profile: str, seeds: i
     log.info("profile %s: model %s, %s data, device %s%s", session.profile.name,
              session.model_ref, session.profile.source, session.device,
              " (bf16)" if session.bf16 else "")
-    started = time.perf_counter()
     jobs = plan_grid(session, targets, seed_values)
-    if dry_run:
-        _print_plan(session, jobs, throughput)
-        return
-    if executor == "ray":
-        import torch
-
-        from harness.executors import SessionSpec, run_ray
-
-        spec = SessionSpec(
-            registry=str(ctx.obj["registry"]) if ctx.obj.get("registry") else None,
-            profile=profile, runs_dir=runs_dir if is_url(runs_dir) else str(
-                Path(runs_dir).resolve()), model=model, device=device,
-            strict=strict, allow_non_zero_shot=allow_non_zero_shot,
-            languages=_split(languages), overrides=overrides, data_root=data_root)
-        gpus = gpus_per_unit if gpus_per_unit is not None else float(torch.cuda.is_available())
-        records = run_ray(spec, session, jobs, ray_address, gpus)
-    else:
-        records = [run_job(session, job) for job in jobs]
-    if not distributed.current().is_main:
-        return
-    _print_summary(records)
-    click.echo(f"\n{len(records)} run(s) in {time.perf_counter() - started:.1f} s; "
-               f"records under {runs_dir}/targets. `xharness leaderboard` publishes them.")
+    return session, jobs
 
 
 def _print_plan(session: Any, jobs: list[Any], throughput: float | None) -> None:
@@ -368,6 +392,51 @@ def _print_summary(records: list[Any]) -> None:
                 for r in recs]
         click.echo(f"\n{target} ({recs[0].primary_metric}, zero-shot from English)")
         click.echo(tabulate(rows, headers=["strategy", "seed", *langs, "avg"], floatfmt=".1f"))
+
+
+# -- fetch --------------------------------------------------------------------------------
+
+_SELECTION = ("strategy", "target", "profile", "seeds", "seed_list", "languages",
+              "intermediate", "multilingual", "variant", "translator", "min_chrf", "extra",
+              "sets", "model", "data_root", "runs_dir", "allow_non_zero_shot")
+
+
+@main.command()
+@click.option("--lock", "lock_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("xharness.lock"), show_default=True, help="Lock file to write.")
+@click.pass_context
+@handle_errors
+def fetch(ctx: click.Context, lock_file: Path, **selection: Any) -> None:
+    """Download every dataset, model and tokenizer a grid needs from the hub and write
+    xharness.lock (each repo's commit): the first step of a real study, run where the
+    hub can be reached; `eval` then reads exactly those commits, also with
+    HF_HUB_OFFLINE=1. Takes the same selection flags as `eval`."""
+    import datasets
+    import transformers
+
+    from harness.fetch import fetch_grid
+    from harness.lock import new_lock, write_lock
+
+    if os.environ.get("HF_HUB_OFFLINE"):
+        raise XHarnessError("HF_HUB_OFFLINE is set, so nothing can be fetched",
+                            where="xharness fetch", fix="unset HF_HUB_OFFLINE for fetch")
+    datasets.enable_progress_bars()  # downloads are what this command is for
+    transformers.utils.logging.enable_progress_bar()
+    session, jobs = _plan_selection(ctx, device="cpu", strict=False, dry_run=True,
+                                    **selection)
+    entries = fetch_grid(session, jobs, click.echo)
+    if not entries:
+        click.echo(f"profile {session.profile.name!r} reads nothing from the hub for this "
+                   "selection; no lock written")
+        return
+    write_lock(lock_file, new_lock(session.profile.name, entries))
+    total = sum(e.size_bytes or 0 for e in entries)
+    click.echo(f"wrote {lock_file}: {len(entries)} repo(s), {total / 2**30:.2f} GiB in the "
+               "caches. On nodes without internet: same HF_HOME, HF_HUB_OFFLINE=1, and "
+               "`xharness eval` with the same flags.")
+
+
+fetch.params.extend(p for p in eval_.params if p.name in _SELECTION)
 
 
 # -- leaderboard ---------------------------------------------------------------------------

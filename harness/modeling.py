@@ -75,11 +75,15 @@ def load_encoder(ref: str, trust_remote_code: bool = False) -> tuple[nn.Module, 
     """Encoder (no pooler, SDPA attention) and its fast tokenizer, from a hub id or path."""
     from transformers import AutoModel, AutoTokenizer
 
+    from harness.lock import model_revision
+
     path = resolve_model(ref)
+    revision = model_revision(path)  # the commit in xharness.lock, for a hub id
     try:
-        tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
+        tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code,
+                                                  revision=revision)
         kwargs: dict[str, Any] = {"trust_remote_code": trust_remote_code,
-                                  "attn_implementation": "sdpa"}
+                                  "attn_implementation": "sdpa", "revision": revision}
         try:
             encoder = AutoModel.from_pretrained(path, add_pooling_layer=False, **kwargs)
         except TypeError:  # architectures without a pooler flag

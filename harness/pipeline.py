@@ -240,6 +240,7 @@ def _train_stage(
         dev_metrics={k: {m: v for m, v in d.items() if m != "lang"}
                      for k, d in dev_metrics.items()},
         train=result.summary(), data=data,
+        hub_revisions=session.hub_revisions([t.task for t in tasks]),
     )
     if distributed.current().is_main:  # under DDP, rank 0 writes; the others wait
         save_encoder(model.encoder, tokenizer, folder / "encoder")
@@ -374,6 +375,8 @@ def ensure_target(
         dev=dev, train=train_summary, data=data,
         predictions_dir="predictions" if predictions else None,
         system=system_id(job.system),
+        hub_revisions=session.hub_revisions(
+            [target, session.task(target.train_task) if target.train_task else target]),
     )
     if distributed.current().is_main:  # under DDP, rank 0 writes; the others wait
         _publish_unit(folder, record, target, fmt, predictions, stats)

@@ -44,6 +44,9 @@ class Record(BaseModel):
     timings: dict[str, float]
     versions: dict[str, str]
     created: str
+    #: `kind:repo@requested` -> the hub commit read (xharness.lock's, or resolved at run
+    #: time; None where unknown, e.g. offline without a lock)
+    hub_revisions: dict[str, str | None] = {}
 
 
 class IntermediateRecord(Record):

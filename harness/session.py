@@ -86,7 +86,11 @@ class Session:
     @property
     def model_fp(self) -> str:
         if self._model_fp is None:
-            self._model_fp = model_fingerprint(self.model_ref)
+            from harness.lock import is_hub_model, recorded_commit
+
+            commit = (recorded_commit("model", self.model_ref, None)
+                      if is_hub_model(self.model_ref) else None)
+            self._model_fp = model_fingerprint(self.model_ref, commit)
         return self._model_fp
 
     def base_key(self) -> dict[str, Any]:
@@ -113,6 +117,22 @@ class Session:
                             self.profile.data_root,
                             self.profile.data_options.get(task.name))  # type: ignore[arg-type]
                 for split in splits for lang in langs]
+
+    def hub_revisions(self, tasks: list[TaskSpec]) -> dict[str, str | None]:
+        """The hub commit of the model and of each task's dataset, for a run record."""
+        from harness.lock import entry_key, is_hub_model, recorded_commit
+        from harness.specs import HubSource
+
+        out: dict[str, str | None] = {}
+        if is_hub_model(self.model_ref):
+            out[entry_key("model", self.model_ref, None)] = recorded_commit(
+                "model", self.model_ref, None)
+        for task in tasks:
+            spec = task.sources.get(self.profile.source_of(task.name))
+            if isinstance(spec, HubSource):
+                out[entry_key("dataset", spec.dataset, spec.revision)] = recorded_commit(
+                    "dataset", spec.dataset, spec.revision)
+        return out
 
     def train_languages(self, task: TaskSpec) -> list[str]:
         return train_languages(task, self.profile.source_of(task.name))

@@ -17,7 +17,9 @@ from typing import Any, Literal
 import datasets
 
 from harness.data import files
+from harness.data.sampling import sample_indices, sample_seed
 from harness.errors import XHarnessError
+from harness.lock import hub_mirror, recorded_commit, revision_for
 from harness.refs import resolve_ref
 from harness.specs import EmbeddedSource, HubSource, LocalSource, SourceKind, TaskSpec
 
@@ -77,11 +79,11 @@ def train_languages(task: TaskSpec, kind: SourceKind) -> list[str]:
 
 def load_raw(
     task: TaskSpec, split: Split, lang: str, kind: SourceKind,
-    data_root: str | None = None, options: dict | None = None,
+    data_root: str | None = None, options: dict | None = None, part: str | None = None,
 ) -> datasets.Dataset:
     spec = source_for(task, kind)
     if isinstance(spec, HubSource):
-        return _load_hub(task, spec, split, lang)
+        return _load_hub(task, spec, split, lang, part)
     if isinstance(spec, LocalSource):
         return _load_local(task, spec, split, lang, data_root)
     builder = resolve_ref(spec.builder, f"tasks.{task.name}.sources.embedded.builder")
@@ -100,9 +102,30 @@ def hub_config(spec: HubSource, lang: str) -> str | None:
     return spec.config.format(lang=lang) if spec.config else None
 
 
-def _load_hub(task: TaskSpec, spec: HubSource, split: Split, lang: str) -> datasets.Dataset:
+def split_parts(task: TaskSpec, split: Split, kind: SourceKind) -> list[str]:
+    """The sub-splits a hub split concatenates (`dev_r1+dev_r2+dev_r3`), loaded one by one
+    so that subsets can be stratified by them; [] for a plain split."""
+    spec = task.sources.get(kind)
+    if not isinstance(spec, HubSource) or spec.data_files or spec.streaming:
+        return []
+    parts = [p.strip() for p in spec.splits.get(split, split).split("+")]
+    return parts if len(parts) > 1 else []
+
+
+def _hub_address(spec: HubSource) -> tuple[str, str | None]:
+    """Where to load a hub dataset from, and at which revision: a local mirror of the repo
+    (revision as mirrored), else the hub at the lock's commit or the registry's revision."""
+    mirror = hub_mirror()
+    if mirror is not None and (mirror / spec.dataset).is_dir():
+        return str(mirror / spec.dataset), None
+    return spec.dataset, revision_for("dataset", spec.dataset, spec.revision)
+
+
+def _load_hub(task: TaskSpec, spec: HubSource, split: Split, lang: str,
+              part: str | None = None) -> datasets.Dataset:
     config = hub_config(spec, lang)
-    split_name = spec.splits.get(split, split)
+    split_name = part or spec.splits.get(split, split)
+    path, revision = _hub_address(spec)
     try:
         if spec.data_files:
             if split not in spec.data_files:
@@ -112,19 +135,19 @@ def _load_hub(task: TaskSpec, spec: HubSource, split: Split, lang: str) -> datas
                     fix=f"add a {split!r} pattern, or do not ask for that split",
                 )
             pattern = spec.data_files[split].format(config=config, lang=lang)
-            ds = datasets.load_dataset(spec.dataset, data_files={split_name: pattern},
-                                       split=split_name, revision=spec.revision)
+            ds = datasets.load_dataset(path, data_files={split_name: pattern},
+                                       split=split_name, revision=revision)
         elif spec.streaming:
-            stream = datasets.load_dataset(spec.dataset, config, split=split_name,
-                                           revision=spec.revision, streaming=True)
+            stream = datasets.load_dataset(path, config, split=split_name,
+                                           revision=revision, streaming=True)
             if spec.max_rows:
                 stream = stream.take(spec.max_rows)
             ds = datasets.Dataset.from_list(list(stream))
         else:
-            ds = datasets.load_dataset(spec.dataset, config, split=split_name,
-                                       revision=spec.revision)
+            ds = datasets.load_dataset(path, config, split=split_name, revision=revision)
             if spec.max_rows and len(ds) > spec.max_rows:
-                ds = ds.select(range(spec.max_rows))
+                ds = ds.select(sample_indices([len(ds)], spec.max_rows,
+                                              sample_seed(task.name, split_name, lang)))
         if spec.row_filter:
             keep = resolve_ref(spec.row_filter, f"tasks.{task.name}.sources.hub.row_filter")
             ds = ds.filter(lambda ex: keep(ex, lang))
@@ -132,12 +155,29 @@ def _load_hub(task: TaskSpec, spec: HubSource, split: Split, lang: str) -> datas
     except XHarnessError:
         raise
     except Exception as exc:  # the hub raises many types; the message is what matters
+        if spec.revision and spec.revision.startswith("refs/convert/"):
+            raise XHarnessError(
+                f"could not load {spec.dataset!r} at revision {spec.revision!r}"
+                + (f" (locked commit {revision})" if revision not in (None, spec.revision)
+                   else "")
+                + f" with data files {spec.data_files.get(split)!r} for task {task.name!r}: "
+                f"{type(exc).__name__}: {exc}. Its main branch holds only a loading script, "
+                "which datasets >= 4 refuses, so xharness reads the hub's parquet export; "
+                "that export may be gone or laid out differently",
+                where=f"tasks.{task.name}.sources.hub",
+                fix=f"check network access, then `HfApi().list_repo_files({spec.dataset!r}, "
+                f"repo_type='dataset', revision={spec.revision!r})`; if the export moved, "
+                "correct `data_files`; if it is gone, convert the data to parquet yourself "
+                "and give the task a `local` source, or leave the task out of the selection",
+            ) from exc
         raise XHarnessError(
-            f"could not load {spec.dataset!r} (config {config!r}, split {split_name!r}) "
-            f"from the Hugging Face hub for task {task.name!r}: {type(exc).__name__}: {exc}",
+            f"could not load {spec.dataset!r} (config {config!r}, split {split_name!r}"
+            + (f", revision {revision}" if revision else "")
+            + f") from the Hugging Face hub for task {task.name!r}: {type(exc).__name__}: {exc}",
             where=f"tasks.{task.name}.sources.hub",
-            fix="check network access and the dataset id, or use `--profile embedded` "
-            "(offline) or a `local` source",
+            fix="check network access and the dataset id (offline nodes: `xharness fetch` "
+            "first, then HF_HUB_OFFLINE=1), or use `--profile embedded` (offline) or a "
+            "`local` source",
         ) from exc
 
 
@@ -197,14 +237,16 @@ def fingerprint(
     data_root: str | None = None, options: dict | None = None,
 ) -> dict[str, Any]:
     """What identifies the data of one split without loading it: for the hub, the dataset
-    address (pin `revision` to make it exact); for local files, their path, size and
+    address and the commit read (`xharness.lock`'s, else what the hub resolves now, None
+    offline); for local files, their path, size and
     modification time; for the embedded world, the builder, its options and a digest of
     the code that generates the data (a change to the world is a change to the data)."""
     spec = source_for(task, kind)
     base = {"task": task.name, "split": split, "lang": lang, "kind": kind}
     if isinstance(spec, HubSource):
         return {**base, **spec.model_dump(exclude={"schema_from"}),
-                "config": hub_config(spec, lang)}
+                "config": hub_config(spec, lang),
+                "commit": recorded_commit("dataset", spec.dataset, spec.revision)}
     if isinstance(spec, LocalSource):
         template = spec.path.replace("{split}", spec.splits.get(split, split))
         path = Path(template.format(root=data_root or "", lang=lang,

@@ -7,13 +7,16 @@ what canonicalisation dropped is kept for the run record.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 import datasets
+import numpy as np
 
 from harness.config import Profile, TrainArgs
-from harness.data.sources import Split, load_raw, source_for
+from harness.data.sampling import sample_indices, sample_seed
+from harness.data.sources import Split, load_raw, source_for, split_parts
 from harness.errors import XHarnessError
 from harness.formats import get_format
 from harness.formats.base import DataReport, Format
@@ -32,6 +35,23 @@ class Examples:
     lang: str
     examples: datasets.Dataset
     report: DataReport
+    #: rows per sub-split where the split concatenates several (ANLI's dev_r1+dev_r2+...)
+    strata: list[int] | None = None
+
+    def subset(self, limit: int | None) -> Examples:
+        """At most `limit` rows: a random sample seeded by (task, split, language) only,
+        stratified by sub-split, the same for every system of a grid."""
+        if limit is None or len(self.examples) <= limit:
+            return self
+        sizes = self.strata or [len(self.examples)]
+        keep = sample_indices(sizes, limit, sample_seed(self.task.name, self.split, self.lang))
+        strata = None
+        if self.strata:  # the sample is sorted, so each stratum stays contiguous
+            bounds = np.cumsum(self.strata)
+            strata = np.bincount(np.searchsorted(bounds, keep, side="right"),
+                                 minlength=len(self.strata)).tolist()
+        return Examples(self.task, self.split, self.lang, self.examples.select(keep),
+                        self.report, strata)
 
 
 @dataclass
@@ -50,20 +70,32 @@ class DataStore:
         if key not in self._examples:
             fmt = get_format(task.format)
             kind = self.profile.source_of(task.name)
-            raw = load_raw(task, split, lang, kind, self.profile.data_root,
-                           self.profile.data_options.get(task.name))
             columns = dict(getattr(source_for(task, kind), "columns", {}))
             where = f"{task.name} ({kind}, {split}, {lang})"
-            ds, report = fmt.canonicalize(raw, task, columns, self.strict, where)
+            parts = split_parts(task, split, kind)
+            pieces = []
+            for part in parts or [None]:  # each sub-split on its own, to stratify by it
+                raw = load_raw(task, split, lang, kind, self.profile.data_root,
+                               self.profile.data_options.get(task.name), part=part)
+                pieces.append(fmt.canonicalize(raw, task, columns, self.strict, where))
+            ds, report = pieces[0]
+            strata = None
+            if len(pieces) > 1:
+                strata = [len(d) for d, _ in pieces]
+                ds = datasets.concatenate_datasets([d for d, _ in pieces])
+                report = DataReport(rows_in=sum(r.rows_in for _, r in pieces),
+                                    rows_out=sum(r.rows_out for _, r in pieces),
+                                    dropped=sum((r.dropped for _, r in pieces), Counter()))
             if len(ds) == 0:
                 raise Untranslatable(
                     f"split is empty after loading ({report.rows_in} rows in, dropped: "
                     f"{dict(report.dropped) or 'none'})",
                     where=where, fix="check the data file or the task's column mapping",
                 )
-            if split != "train" and self.max_eval_examples and len(ds) > self.max_eval_examples:
-                ds = ds.select(range(self.max_eval_examples))
-            self._examples[key] = Examples(task, split, lang, ds, report)
+            ex = Examples(task, split, lang, ds, report, strata)
+            if split != "train" and self.max_eval_examples:
+                ex = ex.subset(self.max_eval_examples)
+            self._examples[key] = ex
         return self._examples[key]
 
     def translated(
@@ -77,9 +109,7 @@ class DataStore:
         key = (task.name, "train", lang, translator.name, min_chrf, limit)
         if key not in self._translated:
             fmt = get_format(task.format)
-            source = self.examples(task, "train", "en").examples
-            if limit is not None and len(source) > limit:
-                source = source.select(range(limit))
+            source = self.examples(task, "train", "en").subset(limit).examples
             ds, origin, dropped = fmt.translate(
                 source, lambda texts: translator.translate(texts, "en", lang), lang, task)
             originals = fmt.quality_texts(source.select(origin))
@@ -122,14 +152,9 @@ class DataStore:
         ex = self.examples(task, split, lang)
         fmt = get_format(task.format)
         fkey = (task.name, split, lang, _featurize_key(fmt, args), limit)
+        ex = ex.subset(limit)
         if fkey not in self._features:
-            examples = ex.examples
-            if limit is not None and len(examples) > limit:
-                examples = examples.select(range(limit))
-            self._features[fkey] = fmt.featurize(examples, self.tokenizer, task, args)
-        if limit is not None and len(ex.examples) > limit:
-            ex = Examples(ex.task, ex.split, ex.lang, ex.examples.select(range(limit)),
-                          ex.report)
+            self._features[fkey] = fmt.featurize(ex.examples, self.tokenizer, task, args)
         return ex, self._features[fkey]
 
 

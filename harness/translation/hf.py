@@ -129,9 +129,24 @@ class HFTranslator:
     def load(self) -> tuple[Any, Any, torch.device]:
         """(tokenizer, model, device), loaded on the first call only."""
         if self._loaded is None:
+            from harness.lock import model_revision
+
             device = pick_device(self.device)
-            tokenizer = AutoTokenizer.from_pretrained(self.model, trust_remote_code=False)
-            model = AutoModelForSeq2SeqLM.from_pretrained(self.model, trust_remote_code=False)
+            revision = model_revision(self.model)  # the commit in xharness.lock
+            try:
+                tokenizer = AutoTokenizer.from_pretrained(self.model, trust_remote_code=False,
+                                                          revision=revision)
+            except (ImportError, ValueError) as exc:
+                if "sentencepiece" not in str(exc).lower():
+                    raise
+                raise XHarnessError(
+                    f"the tokenizer of translator model {self.model!r} needs the "
+                    f"sentencepiece package: {exc}", where=f"translator hf:{self.model}",
+                    fix="pip install sentencepiece (part of xharness's dependencies; "
+                    "reinstall with `pip install -e .`)",
+                ) from exc
+            model = AutoModelForSeq2SeqLM.from_pretrained(self.model, trust_remote_code=False,
+                                                          revision=revision)
             self._loaded = (tokenizer, model.to(device).eval(), device)
         return self._loaded
 
