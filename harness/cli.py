@@ -236,7 +236,7 @@ def eval_(ctx: click.Context, strategy: str, target: str, profile: str, seeds: i
           ray_address: str | None, gpus_per_unit: float | None, dry_run: bool,
           throughput: float | None, threads: int | None) -> None:
     """Run strategies on targets: intermediate stages, English fine-tune, zero-shot eval."""
-    from harness import distributed
+    from harness import distributed, preflight
     from harness.pipeline import plan_grid, run_job
     from harness.session import Session
 
@@ -272,9 +272,14 @@ def eval_(ctx: click.Context, strategy: str, target: str, profile: str, seeds: i
              " (bf16)" if session.bf16 else "")
     started = time.perf_counter()
     jobs = plan_grid(session, strategies, targets, seed_values, options)
+    # every split the grid reads, checked before the first training step (a dry run
+    # checks what is at hand: embedded and local data)
+    checked = preflight.check(session, jobs, at_hand_only=dry_run)
     if dry_run:
+        click.echo(checked.summary() + "\n")
         _print_plan(session, jobs, throughput)
         return
+    log.info("%s", checked.summary())
     if executor == "ray":
         import torch
 

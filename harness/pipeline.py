@@ -119,8 +119,12 @@ def run_grid(
     session: Session, strategies: list[str], targets: list[str], seeds: list[int],
     options: dict[str, Any] | None = None,
 ) -> list[TargetRecord]:
-    """Every (seed, strategy, target), reusing finished units."""
+    """Every (seed, strategy, target), reusing finished units; every split the grid
+    reads is checked before the first training step."""
+    from harness import preflight
+
     jobs = plan_grid(session, strategies, targets, seeds, options)
+    log.info("%s", preflight.check(session, jobs).summary())
     return [run_job(session, job) for job in jobs]
 
 
