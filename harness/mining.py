@@ -54,12 +54,12 @@ def knn_both_ways(x: np.ndarray, y: np.ndarray, k: int,
     x, from one pass over the similarity matrix.
 
     Margin mining needs both directions; two `knn` searches would compute every x.y
-    product twice. Here each tile of x @ y.T is computed once and both directions' top k
-    are taken from it with `torch.topk` (multithreaded on CPU), each merged with the best
-    so far: rows across column tiles, columns across row tiles, so the transposed tile is
-    never materialised. On CPU the product is NumPy's float32 BLAS (as faiss's flat index
-    computes it); with a `device` (a GPU: `harness.device.searching_on` sets it while a GPU
-    encoder is evaluated) it is torch's there, in fp32 with TF32 off, so results agree
+    product twice. Here each tile of x @ y.T is computed once. On the CPU (no device) it
+    is NumPy's float32 BLAS and feeds faiss's top-k heaps for both directions (measured
+    faster there than torch.topk). With a `device` both directions' top k come from each
+    tile with `torch.topk`, merged across tiles (no transposed copy), and the product is
+    torch's on that device (a GPU: `harness.device.searching_on` sets it while a GPU
+    encoder is evaluated), in fp32 with TF32 off, so results agree
     with faiss's to float32 tolerance; `device="cpu"` runs that torch path on the CPU."""
     dev = torch.device(device) if device is not None else search_device()
     kx, ky = min(k, len(y)), min(k, len(x))
