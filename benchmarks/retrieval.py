@@ -1,22 +1,28 @@
-"""BUCC-style bitext mining, 10k x 10k sentence vectors: xharness's faiss-based mining
-against a NumPy brute force, side by side in one process.
+"""BUCC-style bitext mining, 10k x 10k sentence vectors: xharness's mining against the
+floor (one bare float32 product of the pools) and a NumPy brute force, side by side in
+one process.
 
     python benchmarks/retrieval.py [--n 10000] [--dim 1024] [--rounds 3]
+    python benchmarks/retrieval.py --n 50000 --rounds 1 --only xharness   # 400k estimate
 
 All run the same mining code (`harness.mining.mine`: k-nearest neighbours by cosine in
 both directions, k = 4, the ratio margin of every candidate, the greedy one-to-one
 selection) and differ only in how the neighbours are found:
 
-- xharness: one pass over tiles of the similarity matrix, each tile fed to faiss's top-k
-  heaps for both directions (`mining.knn_both_ways`);
+- xharness: one pass over tiles of the similarity matrix, both directions' top k taken
+  from each tile with `torch.topk` and merged across tiles (`mining.knn_both_ways`);
+- faiss heaps (the previous xharness): the same tiles fed to faiss's top-k heaps, the
+  transposed tile copied for the column direction;
 - NumPy brute force (the baseline): for each direction the full similarity matrix
   (float32 matmul), then `argpartition` per row;
 - NumPy, one matrix: the full matrix once, `argpartition` along rows and along columns
   (reported for reference: how much of the gain a NumPy user gets by sharing the matrix).
 
-The neighbours must be identical, and so must the mined pairs; their order by margin can
-swap where two margins differ by less than float32 rounding. The vectors hide `n / 2`
-planted translation pairs.
+The bare product (`x @ y.T`, NumPy float32, what any exact search must compute) is timed
+beside them: mining / product is what the bookkeeping costs. The neighbours must be
+identical, and so must the mined pairs; their order by margin can swap where two margins
+differ by less than float32 rounding. The vectors hide `n / 2` planted translation pairs.
+Finally the measured time is extrapolated to BUCC's real pools (~400k x 400k) by FLOPs.
 """
 
 from __future__ import annotations
@@ -31,9 +37,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import faiss  # noqa: E402
 import results_file  # noqa: E402  (beside this script)
 
 from harness import mining  # noqa: E402
+
+BUCC_POOL = 400_000  # sentences per side of a real BUCC pair, roughly
 
 
 def top_k_rows(sims: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -55,8 +64,46 @@ def numpy_one_matrix(x: np.ndarray, y: np.ndarray, k: int) -> tuple[tuple, tuple
     return top_k_rows(sims, k), top_k_rows(sims.T, k)
 
 
-CONTENDERS = {"xharness": mining.knn_both_ways, "numpy": numpy_both_ways,
-              "numpy_one_matrix": numpy_one_matrix}
+def faiss_heaps_both_ways(x: np.ndarray, y: np.ndarray, k: int) -> tuple[tuple, tuple]:
+    """The previous xharness search: each tile fed to faiss heaps, rows and the copied
+    transposed tile."""
+    fwd, bwd = _Heaps(len(x), min(k, len(y))), _Heaps(len(y), min(k, len(x)))
+    rows_at = mining._even_tiles(len(x), mining.TILE_ROWS)
+    cols_at = mining._even_tiles(len(y), mining.TILE_COLS)
+    for i in rows_at:
+        xs = x[i : i + rows_at.step]
+        for j in cols_at:
+            sims = np.ascontiguousarray(xs @ y[j : j + cols_at.step].T)
+            rows, cols = sims.shape
+            fwd.heap.addn(cols, faiss.swig_ptr(sims), j, i, rows)
+            sims_t = np.ascontiguousarray(sims.T)
+            bwd.heap.addn(rows, faiss.swig_ptr(sims_t), i, j, cols)
+    return fwd.result(), bwd.result()
+
+
+class _Heaps:
+    """n bounded min-heaps of size k (faiss's), keeping the k largest values per row."""
+
+    def __init__(self, n: int, k: int) -> None:
+        self.sims = np.empty((n, k), dtype=np.float32)
+        self.ids = np.empty((n, k), dtype=np.int64)
+        self.heap = faiss.float_minheap_array_t()
+        self.heap.nh, self.heap.k = n, k
+        self.heap.val, self.heap.ids = faiss.swig_ptr(self.sims), faiss.swig_ptr(self.ids)
+        self.heap.heapify()
+
+    def result(self) -> tuple[np.ndarray, np.ndarray]:
+        self.heap.reorder()
+        return self.sims, self.ids
+
+
+def bare_product(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The floor: one float32 product of the (normalised) pools, nothing kept."""
+    return x @ y.T
+
+
+CONTENDERS = {"xharness": mining.knn_both_ways, "faiss_heaps": faiss_heaps_both_ways,
+              "numpy": numpy_both_ways, "numpy_one_matrix": numpy_one_matrix}
 
 
 def vectors(n: int, dim: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -77,47 +124,75 @@ def timed(fn: object, *args: object) -> tuple[float, list]:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--n", type=int, default=10_000)
+    p.add_argument("--n", type=int, default=10_000, help="sentences per side")
     p.add_argument("--dim", type=int, default=1024)
     p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--only", choices=list(CONTENDERS), action="append",
+                   help="run only these contenders (the bare product always runs)")
     p.add_argument("--out", type=Path, default=results_file.RESULTS,
                    help="folder for the JSON result")
+    p.add_argument("--name", default="retrieval", help="the JSON file's name")
     opts = p.parse_args()
     x, y = vectors(opts.n, opts.dim, 0)
-    times: dict[str, list[float]] = {name: [] for name in CONTENDERS}
+    names = opts.only or list(CONTENDERS)
+    times: dict[str, list[float]] = {name: [] for name in ["product", *names]}
     mined: dict[str, list] = {}
-    names = list(CONTENDERS)
+    xn, yn = mining.normalized(x), mining.normalized(y)
     for r in range(opts.rounds):
-        for name in names if r % 2 == 0 else names[::-1]:
-            t, mined[name] = timed(mining.mine, x, y, 4, CONTENDERS[name])
+        order = ["product", *names]
+        for name in order if r % 2 == 0 else order[::-1]:
+            if name == "product":
+                t, _ = timed(bare_product, xn, yn)
+            else:
+                t, mined[name] = timed(mining.mine, x, y, 4, CONTENDERS[name])
             times[name].append(t)
-    ours = {(i, j) for i, j, _ in mined["xharness"]}
+    med = {k: float(np.median(v)) for k, v in times.items()}
+    ref = names[0]
+    ours = {(i, j) for i, j, _ in mined[ref]}
     # the same one-to-one pairs; their order (by margin) may swap where margins tie
     same_pairs = all({(i, j) for i, j, _ in m} == ours for m in mined.values())
     differing = max(len({(i, j) for i, j, _ in m} ^ ours) for m in mined.values())
-    xn, yn = mining.normalized(x), mining.normalized(y)
-    (_, fwd), (_, bwd) = mining.knn_both_ways(xn, yn, 4)
-    same_neighbours = all(np.array_equal(fwd, f) and np.array_equal(bwd, b)
-                          for name, search in CONTENDERS.items() if name != "xharness"
-                          for (_, f), (_, b) in [search(xn, yn, 4)])
+    same_neighbours = None
+    if len(names) > 1:
+        (_, fwd), (_, bwd) = CONTENDERS[ref](xn, yn, 4)
+        same_neighbours = all(np.array_equal(fwd, f) and np.array_equal(bwd, b)
+                              for name in names[1:]
+                              for (_, f), (_, b) in [CONTENDERS[name](xn, yn, 4)])
     max_score_diff = max(abs(a[2] - b[2]) for m in mined.values()
-                         for a, b in zip(mined["xharness"], m, strict=False))
-    f, n, one = (float(np.median(times[k])) for k in names)
+                         for a, b in zip(mined[ref], m, strict=False))
+    flops = 2 * opts.n * opts.n * opts.dim
+    bucc_flops = 2 * BUCC_POOL * BUCC_POOL * opts.dim
+    scale = bucc_flops / flops
     result = {"benchmark": "retrieval", "n": opts.n, "dim": opts.dim, "k": 4,
               "rounds": opts.rounds, "machine": results_file.machine(),
-              "xharness_s": f, "numpy_s": n,
-              "speedup": n / f, "numpy_one_matrix_s": one, "speedup_vs_one_matrix": one / f,
+              "product_s": med["product"], "product_gflops": flops / med["product"] / 1e9,
+              **{f"{k}_s": v for k, v in med.items() if k != "product"},
+              **{f"{k}_over_product": med[k] / med["product"] for k in names},
               "identical_neighbours": same_neighbours,
               "identical_pairs": same_pairs, "pairs_in_one_list_only": differing,
-              "max_score_difference": max_score_diff, "pairs_mined": len(mined["xharness"])}
+              "max_score_difference": max_score_diff, "pairs_mined": len(mined[ref]),
+              "bucc_400k": {"pool": BUCC_POOL, "product_flops": bucc_flops,
+                            "product_s_extrapolated": med["product"] * scale,
+                            f"{ref}_s_extrapolated": med[ref] * scale,
+                            "from": f"{opts.n} x {opts.n}, scaled by FLOPs "
+                                    f"({scale:.0f}x)"}}
+    if "numpy" in med and "xharness" in med:
+        result["speedup_vs_numpy"] = med["numpy"] / med["xharness"]
     print(f"mining {opts.n} x {opts.n} (dim {opts.dim}, k=4, median of {opts.rounds})")
-    print(f"  xharness (faiss heaps, one pass) {f:.2f} s   numpy brute force {n:.2f} s   "
-          f"speedup {n / f:.2f}x")
-    print(f"  numpy, one matrix for both directions {one:.2f} s   speedup {one / f:.2f}x")
-    print(f"  identical k-nearest neighbours (both directions): {same_neighbours}")
+    print(f"  bare float32 product x @ y.T: {med['product']:.2f} s "
+          f"({flops / med['product'] / 1e9:.0f} GFLOP/s)")
+    for name in names:
+        print(f"  {name:17s} {med[name]:.2f} s   {med[name] / med['product']:.2f}x the product")
+    if "speedup_vs_numpy" in result:
+        print(f"  xharness vs numpy brute force: {result['speedup_vs_numpy']:.2f}x faster")
+    if same_neighbours is not None:
+        print(f"  identical k-nearest neighbours (both directions): {same_neighbours}")
     print(f"  identical mined pairs: {same_pairs} ({differing} pairs in one list only; max "
           f"score difference {max_score_diff:.2e})")
-    results_file.write(result, "retrieval", opts.out)
+    print(f"  BUCC-scale estimate, {BUCC_POOL} x {BUCC_POOL}: product {bucc_flops:.2e} FLOPs; "
+          f"extrapolated from this run: product {med['product'] * scale / 60:.1f} min, "
+          f"{ref} {med[ref] * scale / 60:.1f} min per language pair on this CPU")
+    results_file.write(result, opts.name, opts.out)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import click
 from tabulate import tabulate
 
 from harness.errors import XHarnessError
+from harness.flops import BF16_PEAK_TFLOPS
 from harness.storage import is_url
 
 log = logging.getLogger("xharness")
@@ -242,7 +243,11 @@ def validate(ctx: click.Context) -> None:
 @click.option("--dry-run", is_flag=True,
               help="Print the units, their dependencies, what is cached and the GPU hours.")
 @click.option("--throughput", type=float,
-              help="Dry run: real tokens/s to estimate hours with (default: the benchmark's).")
+              help="Dry run: real tokens/s to estimate hours with (default: the benchmark's "
+              "for this model and device, else a FLOP-model estimate).")
+@click.option("--gpu", type=click.Choice(sorted(BF16_PEAK_TFLOPS)),
+              help="Dry run: the GPU of the FLOP-model estimate (default: this machine's, "
+              "else h100).")
 @click.option("--lock", type=click.Path(dir_okay=False), envvar="XHARNESS_LOCK",
               help="Read hub repos at the commits of this lock file (default: ./xharness.lock "
               "if present; written by `xharness fetch`).")
@@ -255,9 +260,10 @@ def eval_(ctx: click.Context, strategy: str, target: str, profile: str, seeds: i
           sets: tuple[str, ...], model: str | None, data_root: str | None, runs_dir: str,
           device: str, allow_non_zero_shot: bool, strict: bool, executor: str,
           ray_address: str | None, gpus_per_unit: float | None, dry_run: bool,
-          throughput: float | None, threads: int | None, lock: str | None) -> None:
+          throughput: float | None, threads: int | None, lock: str | None,
+          gpu: str | None) -> None:
     """Run strategies on targets: intermediate stages, English fine-tune, zero-shot eval."""
-    from harness import distributed
+    from harness import distributed, preflight
     from harness.pipeline import run_job
 
     distributed.init_from_env()  # no-op unless launched by torchrun / accelerate launch
@@ -273,9 +279,14 @@ def eval_(ctx: click.Context, strategy: str, target: str, profile: str, seeds: i
         device, strict, allow_non_zero_shot, dry_run)
     overrides = session.overrides
     started = time.perf_counter()
+    # every split the grid reads, checked before the first training step (a dry run
+    # checks what is at hand: embedded and local data)
+    checked = preflight.check(session, jobs, at_hand_only=dry_run)
     if dry_run:
-        _print_plan(session, jobs, throughput)
+        click.echo(checked.summary() + "\n")
+        _print_plan(session, jobs, throughput, gpu)
         return
+    log.info("%s", checked.summary())
     if executor == "ray":
         import torch
 
@@ -340,29 +351,33 @@ def _plan_selection(
     return session, jobs
 
 
-def _print_plan(session: Any, jobs: list[Any], throughput: float | None) -> None:
-    from harness.dryrun import estimate, measured_throughput, totals
+def _print_plan(session: Any, jobs: list[Any], throughput: float | None,
+                gpu: str | None = None) -> None:
+    from harness.dryrun import choose_rate, estimate, measured_throughput, totals
 
     units = estimate(session, jobs)
-    measured, trainer_factor, source = measured_throughput(session.device.type)
-    rate = throughput or measured
+    rate = choose_rate(session.model_ref, session.device, throughput, gpu)
+    _, trainer_factor, _ = measured_throughput(session.device.type)
     rows = [[u.kind, u.key, u.label, u.depends_on or "", "yes" if u.cached else "no",
              u.steps if u.steps is not None else "?",
              f"{u.hours(rate):.2f}" if u.hours(rate) is not None else "?"] for u in units]
     click.echo(tabulate(rows, headers=["unit", "key", "what", "depends on", "cached",
-                                       "steps", "hours"]))
+                                       "steps", "GPU hours (est.)" if rate.estimated
+                                       else "hours"]))
     t = totals(units, rate)
     todo = [u for u in units if not u.cached]
-    click.echo(f"\n{len(units)} units ({len(todo)} to run). Throughput: "
-               + (f"{rate:.0f} real tokens/s ({'--throughput' if throughput else source})"
-                  if rate else "unknown (pass --throughput)"))
-    if rate:
+    click.echo(f"\n{len(units)} units ({len(todo)} to run). Throughput: {rate.describe()}.")
+    if rate.known:
         unknown = (f" ({t['unknown']} unit(s) without a size estimate left out)"
                    if t["unknown"] else "")
-        click.echo(f"Estimated training hours{unknown}: {t['shared']:.1f} with shared "
-                   f"intermediate models, {t['no_reuse']:.1f} if every target retrained its "
-                   "own.")
-        if trainer_factor:
+        kind = "GPU-hours (estimate)" if rate.estimated else "training hours"
+        click.echo(f"\n{kind}{unknown}, evaluation left out:")
+        click.echo(tabulate([[f"{t['no_reuse']:.1f}", f"{t['shared']:.1f}",
+                              f"{t['no_reuse'] / t['shared']:.2f}x" if t["shared"] else "-"]],
+                            headers=["naive grid (each target retrains its stages)",
+                                     "xharness (shared units)", "saving"],
+                            disable_numparse=True))
+        if trainer_factor and not rate.estimated:
             click.echo(f"With the Hugging Face Trainer ({trainer_factor:.2f}x slower in the "
                        f"benchmark) and no reuse: {t['no_reuse'] * trainer_factor:.1f}.")
 

@@ -25,3 +25,8 @@ class XHarnessError(Exception):
         if self.fix:
             text += f" Fix: {self.fix.rstrip('.')}."
         return text
+
+
+class MissingSplit(XHarnessError):
+    """A source has no such split (a file that is not there, a split it does not have):
+    for an optional split (dev) that is an absence, not a malformed file."""

@@ -78,9 +78,11 @@ class Session:
     @property
     def store(self) -> DataStore:
         if self._store is None:
-            _, tokenizer = load_encoder(self.model_ref, self.trusts(self.model_ref))
-            self._store = DataStore(self.profile, tokenizer, strict=self.strict,
-                                    max_eval_examples=self.profile.max_eval_examples)
+            self._store = DataStore(
+                self.profile, None, strict=self.strict,
+                max_eval_examples=self.profile.max_eval_examples,
+                load_tokenizer=lambda: load_encoder(self.model_ref,
+                                                    self.trusts(self.model_ref))[1])
         return self._store
 
     @property

@@ -27,7 +27,7 @@ from tqdm.auto import tqdm
 from harness import checkpoints, distributed
 from harness.batching import BatchStream, mixture_probabilities, sorted_batches, steps_per_epoch
 from harness.config import TrainArgs
-from harness.device import autocast, to_device
+from harness.device import autocast, searching_on, to_device
 from harness.formats.base import Format
 from harness.modeling import MultiTaskModel
 from harness.specs import Stage, TaskSpec
@@ -118,11 +118,14 @@ def evaluate(
     calibration = None
     if calibration_set is not None and ev.fmt.calibrates:
         cal = calibration_set
-        dev_preds = cal.fmt.decode(predict(model, cal, device, bf16, pad_id), cal.features,
-                                   cal.examples, cal.task, cal.args)
+        logits = predict(model, cal, device, bf16, pad_id)
+        with searching_on(device):  # retrieval mines where the encoder runs
+            dev_preds = cal.fmt.decode(logits, cal.features, cal.examples, cal.task,
+                                       cal.args)
         calibration = cal.fmt.calibrate(dev_preds, cal.examples, cal.task)
     logits = predict(model, ev, device, bf16, pad_id)
-    preds = ev.fmt.decode(logits, ev.features, ev.examples, ev.task, ev.args)
+    with searching_on(device):
+        preds = ev.fmt.decode(logits, ev.features, ev.examples, ev.task, ev.args)
     preds = ev.fmt.finalize(preds, calibration)
     return preds, ev.fmt.score(preds, ev.examples, ev.task, ev.lang)
 

@@ -29,21 +29,56 @@ def test_nearest_matches_brute_force() -> None:
     assert nearest(q, b).tolist() == cos.argmax(axis=1).tolist()
 
 
-@pytest.mark.parametrize("tile", [(1024, 16384), (7, 11)])
+@pytest.mark.parametrize("device", [None, "cpu"])
+@pytest.mark.parametrize("tile", [(1024, 16384), (7, 11), (3, 2)])
 def test_knn_both_ways_is_brute_force_in_both_directions(
-        tile: tuple[int, int], monkeypatch: pytest.MonkeyPatch) -> None:
+        tile: tuple[int, int], device: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
     """One pass over the similarity tiles gives each direction's exact top k (small tiles
-    exercise the tiling: rows and columns split, heaps fed across tiles)."""
+    exercise the tiling: rows and columns split, top k merged across tiles, tiles with
+    fewer rows or columns than k); `device="cpu"` is the torch product a GPU runs."""
     monkeypatch.setattr(mining, "TILE_ROWS", tile[0])
     monkeypatch.setattr(mining, "TILE_COLS", tile[1])
     rng = np.random.default_rng(3)
     x, y = normalized(rng.normal(size=(60, 16))), normalized(rng.normal(size=(45, 16)))
     cos = x.astype(np.float64) @ y.T.astype(np.float64)
-    (fwd_sim, fwd_ind), (bwd_sim, bwd_ind) = knn_both_ways(x, y, 4)
+    (fwd_sim, fwd_ind), (bwd_sim, bwd_ind) = knn_both_ways(x, y, 4, device)
     assert fwd_ind.tolist() == np.argsort(-cos, axis=1)[:, :4].tolist()
     assert bwd_ind.tolist() == np.argsort(-cos.T, axis=1)[:, :4].tolist()
     assert np.allclose(fwd_sim, np.sort(cos, axis=1)[:, ::-1][:, :4], atol=1e-6)
     assert np.allclose(bwd_sim, np.sort(cos.T, axis=1)[:, ::-1][:, :4], atol=1e-6)
+
+
+def test_torch_search_agrees_with_faiss() -> None:
+    """The tiled torch search (a GPU's path, run here on the CPU, and the CPU default with
+    NumPy's product) finds faiss's neighbours, similarities within float32 tolerance, and
+    mining on top of either gives the same pairs."""
+    rng = np.random.default_rng(5)
+    x = normalized(rng.normal(size=(700, 64)))
+    y = normalized(rng.normal(size=(500, 64)))
+    (ff_sim, ff_ind), (fb_sim, fb_ind) = mining.faiss_both_ways(x, y, 4)
+    for device in (None, "cpu"):
+        (f_sim, f_ind), (b_sim, b_ind) = knn_both_ways(x, y, 4, device)
+        assert np.array_equal(f_ind, ff_ind) and np.array_equal(b_ind, fb_ind)
+        assert np.allclose(f_sim, ff_sim, atol=1e-5) and np.allclose(b_sim, fb_sim, atol=1e-5)
+    reference = {(i, j) for i, j, _ in mine(x, y, 4, mining.faiss_both_ways)}
+    on_torch = mine(x, y, 4, lambda a, b, k: knn_both_ways(a, b, k, "cpu"))
+    assert {(i, j) for i, j, _ in on_torch} == reference
+    assert {(i, j) for i, j, _ in mine(x, y, 4)} == reference
+
+
+def test_search_runs_where_the_encoder_runs() -> None:
+    """Evaluation sets the search device to the encoder's GPU; the CPU means faiss's
+    NumPy product (no device)."""
+    import torch
+
+    from harness.device import search_device, searching_on
+
+    assert search_device() is None
+    with searching_on(torch.device("cuda:1")):
+        assert search_device() == torch.device("cuda:1")
+        with searching_on("cpu"):
+            assert search_device() is None
+    assert search_device() is None
 
 
 def test_knn_both_ways_with_fewer_candidates_than_k() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datasets
 
-from harness.errors import XHarnessError
+from harness.errors import MissingSplit
 
 
 def pick_split(
@@ -13,7 +13,7 @@ def pick_split(
 ) -> datasets.Dataset:
     """`names` maps xharness split names (train/dev/test) to the generated ones."""
     if split not in names or names[split] not in built:
-        raise XHarnessError(
+        raise MissingSplit(
             f"the embedded {task} data has no {split!r} split (it has {sorted(names)})",
             where=f"tasks.{task}.sources.embedded", fix=f"use one of {sorted(names)}",
         )

@@ -18,7 +18,7 @@ import datasets
 
 from harness.data import files
 from harness.data.sampling import sample_indices, sample_seed
-from harness.errors import XHarnessError
+from harness.errors import MissingSplit, XHarnessError
 from harness.lock import hub_mirror, recorded_commit, revision_for
 from harness.refs import resolve_ref
 from harness.specs import EmbeddedSource, HubSource, LocalSource, SourceKind, TaskSpec
@@ -129,7 +129,7 @@ def _load_hub(task: TaskSpec, spec: HubSource, split: Split, lang: str,
     try:
         if spec.data_files:
             if split not in spec.data_files:
-                raise XHarnessError(
+                raise MissingSplit(
                     f"task {task.name!r} has no {split!r} split in its hub source",
                     where=f"tasks.{task.name}.sources.hub.data_files",
                     fix=f"add a {split!r} pattern, or do not ask for that split",
@@ -196,7 +196,7 @@ def _load_local(
     base_only = fmt in ("bucc", "aligned_lines")  # the path is a prefix of several files
     if not base_only and not path.exists():
         layout = f" Expected layout: {spec.layout}" if spec.layout else ""
-        raise XHarnessError(
+        raise MissingSplit(
             f"local data file for task {task.name!r} ({split}, {lang}) not found.{layout}",
             where=str(path), fix="put the file there or pass a different --data-root",
         )

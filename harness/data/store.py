@@ -8,6 +8,7 @@ what canonicalisation dropped is kept for the run record.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +61,8 @@ class DataStore:
     tokenizer: Any
     strict: bool = False
     max_eval_examples: int | None = None
+    #: loads `tokenizer` on first use (checking data needs none; a dry run may not have it)
+    load_tokenizer: Callable[[], Any] | None = None
     _examples: dict[tuple[str, str, str], Examples] = field(default_factory=dict)
     _features: dict[tuple[Any, ...], datasets.Dataset] = field(default_factory=dict)
     _translated: dict[tuple[Any, ...], tuple[Examples, dict[str, Any]]] = field(
@@ -142,7 +145,7 @@ class DataStore:
         fkey = (task.name, "train", lang, _featurize_key(fmt, args), limit, translator.name,
                 min_chrf)
         if fkey not in self._features:
-            self._features[fkey] = fmt.featurize(ex.examples, self.tokenizer, task, args)
+            self._features[fkey] = fmt.featurize(ex.examples, self._tokenizer(), task, args)
         return ex, self._features[fkey], stats
 
     def features(
@@ -154,8 +157,13 @@ class DataStore:
         fkey = (task.name, split, lang, _featurize_key(fmt, args), limit)
         ex = ex.subset(limit)
         if fkey not in self._features:
-            self._features[fkey] = fmt.featurize(ex.examples, self.tokenizer, task, args)
+            self._features[fkey] = fmt.featurize(ex.examples, self._tokenizer(), task, args)
         return ex, self._features[fkey]
+
+    def _tokenizer(self) -> Any:
+        if self.tokenizer is None and self.load_tokenizer is not None:
+            self.tokenizer = self.load_tokenizer()
+        return self.tokenizer
 
 
 def _featurize_key(fmt: Format, args: TrainArgs) -> tuple[Any, ...]:
