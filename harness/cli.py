@@ -266,12 +266,15 @@ def eval_(ctx: click.Context, strategy: str, target: str, profile: str, seeds: i
     )
     if data_root:
         session.profile = session.profile.model_copy(update={"data_root": data_root})
+    if target == "all":
+        targets = _servable(session, targets)
     seed_values = list(seed_list) or list(range(seeds))
-    log.info("profile %s: model %s, %s data, device %s%s", session.profile.name,
-             session.model_ref, session.profile.source, session.device,
+    log.info("profile %s: model %s, %s data where a task has it, device %s%s",
+             session.profile.name, session.model_ref, session.profile.source, session.device,
              " (bf16)" if session.bf16 else "")
     started = time.perf_counter()
     jobs = plan_grid(session, strategies, targets, seed_values, options)
+    _log_sources(session, jobs)
     if dry_run:
         _print_plan(session, jobs, throughput)
         return
@@ -295,6 +298,41 @@ def eval_(ctx: click.Context, strategy: str, target: str, profile: str, seeds: i
     _print_summary(records)
     click.echo(f"\n{len(records)} run(s) in {time.perf_counter() - started:.1f} s; "
                f"records under {runs_dir}/targets. `xharness leaderboard` publishes them.")
+
+
+def _servable(session: Any, targets: list[str]) -> list[str]:
+    """`--target all`: the targets this profile can serve; the others are named, with
+    the reason, and skipped."""
+    from harness.data.choice import NoSource
+
+    kept = []
+    for name in targets:
+        try:
+            session.source(name)
+        except NoSource as exc:
+            log.warning("skipping target %s: %s", name, exc)
+            continue
+        kept.append(name)
+    if not kept:
+        raise XHarnessError(f"profile {session.profile.name!r} can serve none of the "
+                            "registered targets", fix="pass --data-root or another --profile")
+    return kept
+
+
+def _log_sources(session: Any, jobs: list[Any]) -> None:
+    """One INFO line: which source served each task of the grid."""
+    names: dict[str, None] = {}
+    for job in jobs:
+        for stage in job.stages:
+            names.update(dict.fromkeys(stage.tasks))
+        names[job.target.name] = None
+        if job.target.train_task:
+            names[job.target.train_task] = None
+    by_source: dict[str, list[str]] = {}
+    for name in names:
+        by_source.setdefault(session.source(name).describe(), []).append(name)
+    parts = [f"{', '.join(tasks)} from {where}" for where, tasks in by_source.items()]
+    log.info("data: %s", "; ".join(parts))
 
 
 def _print_plan(session: Any, jobs: list[Any], throughput: float | None) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 import datasets
 
 from harness.config import Profile, TrainArgs
+from harness.data.choice import choose
 from harness.data.sources import Split, load_raw, source_for
 from harness.errors import XHarnessError
 from harness.formats import get_format
@@ -49,8 +50,9 @@ class DataStore:
         key = (task.name, split, lang)
         if key not in self._examples:
             fmt = get_format(task.format)
-            kind = self.profile.source_of(task.name)
-            raw = load_raw(task, split, lang, kind, self.profile.data_root,
+            served = choose(task, self.profile)
+            kind = served.kind
+            raw = load_raw(task, split, lang, kind, served.root,
                            self.profile.data_options.get(task.name))
             columns = dict(getattr(source_for(task, kind), "columns", {}))
             where = f"{task.name} ({kind}, {split}, {lang})"
