@@ -282,6 +282,7 @@ def eval_(ctx: click.Context, strategy: str, target: str, profile: str, seeds: i
     # every split the grid reads, checked before the first training step (a dry run
     # checks what is at hand: embedded and local data)
     checked = preflight.check(session, jobs, at_hand_only=dry_run)
+    _log_sources(session, jobs)
     if dry_run:
         click.echo(checked.summary() + "\n")
         _print_plan(session, jobs, throughput, gpu)
@@ -343,12 +344,49 @@ def _plan_selection(
         overrides=overrides, dry_run=dry_run, data_root=data_root, strategies=strategies,
         options=options,
     )
+    if target == "all":
+        targets = _servable(session, targets)
     seed_values = list(seed_list) or list(range(seeds))
-    log.info("profile %s: model %s, %s data, device %s%s", session.profile.name,
-             session.model_ref, session.profile.source, session.device,
+    log.info("profile %s: model %s, %s data where a task has it, device %s%s",
+             session.profile.name, session.model_ref, session.profile.source, session.device,
              " (bf16)" if session.bf16 else "")
     jobs = plan_grid(session, targets, seed_values)
     return session, jobs
+
+
+def _servable(session: Any, targets: list[str]) -> list[str]:
+    """`--target all`: the targets this profile can serve; the others are named, with
+    the reason, and skipped."""
+    from harness.data.choice import NoSource
+
+    kept = []
+    for name in targets:
+        try:
+            session.source(name)
+        except NoSource as exc:
+            log.warning("skipping target %s: %s", name, exc)
+            continue
+        kept.append(name)
+    if not kept:
+        raise XHarnessError(f"profile {session.profile.name!r} can serve none of the "
+                            "registered targets", fix="pass --data-root or another --profile")
+    return kept
+
+
+def _log_sources(session: Any, jobs: list[Any]) -> None:
+    """One INFO line: which source served each task of the grid."""
+    names: dict[str, None] = {}
+    for job in jobs:
+        for stage in job.stages:
+            names.update(dict.fromkeys(stage.tasks))
+        names[job.target.name] = None
+        if job.target.train_task:
+            names[job.target.train_task] = None
+    by_source: dict[str, list[str]] = {}
+    for name in names:
+        by_source.setdefault(session.source(name).describe(), []).append(name)
+    parts = [f"{', '.join(tasks)} from {where}" for where, tasks in by_source.items()]
+    log.info("data: %s", "; ".join(parts))
 
 
 def _print_plan(session: Any, jobs: list[Any], throughput: float | None,

@@ -94,9 +94,6 @@ class Profile(Strict):
         default_factory=dict, description="task -> options for its embedded builder (sizes)"
     )
 
-    def source_of(self, task: str) -> SourceKind:
-        return self.task_sources.get(task, self.source)
-
     def args_for(
         self, phase: Literal["intermediate", "target"], task: str, fmt: str,
         overrides: dict[str, Any] | None = None,

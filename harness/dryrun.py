@@ -135,7 +135,7 @@ def choose_rate(model_ref: str, device: Any, throughput: float | None = None,
 def _size(session: Any, task: Any, lang: str, args: Any) -> tuple[int, float] | None:
     """(training examples, mean tokens per example) of one task in one language."""
     hint = task.options.get("estimate")
-    if session.profile.source_of(task.name) == "embedded":
+    if session.source(task).kind == "embedded":
         _, feats = session.store.features(task, "train", lang, args, args.max_train_examples)
         return len(feats), sum(feats["length"]) / max(1, len(feats))
     if hint:

@@ -67,7 +67,7 @@ def hub_repos(session: Any, needs: Needs) -> list[tuple[RepoKind, str, str | Non
     """(kind, repo, requested revision) of every hub repo in `needs`, sorted."""
     repos: set[tuple[RepoKind, str, str | None]] = {("model", m, None) for m in needs.models}
     for task in needs.splits.values():
-        spec = task.sources.get(session.profile.source_of(task.name))
+        spec = task.sources.get(session.source(task).kind)
         if isinstance(spec, HubSource):
             repos.add(("dataset", spec.dataset, spec.revision))
     return sorted(repos, key=lambda r: (r[0], r[1], r[2] or ""))
@@ -107,7 +107,7 @@ def fetch_grid(
     work = sorted(needs.splits.items())
     with ignored():  # load at the commits just resolved, whatever lock is lying around
         for (name, split, lang), task in tqdm(work, desc="datasets", unit="split"):
-            kind = session.profile.source_of(name)
+            kind = session.source(task).kind
             spec = task.sources.get(kind)
             if not isinstance(spec, HubSource) or not has_split(task, spec, split):
                 continue

@@ -275,7 +275,7 @@ def _dev_set(
 # -- target units --------------------------------------------------------------------------
 
 def eval_languages(session: Session, target: TaskSpec) -> list[str]:
-    langs = source_languages(target, session.profile.source_of(target.name))
+    langs = source_languages(target, session.source(target).kind)
     if session.languages:
         unknown = [x for x in session.languages if x not in target.languages]
         if unknown and len(unknown) == len(session.languages):
@@ -361,7 +361,7 @@ def ensure_target(
     primary = fmt.primary_metric
     record = TargetRecord(
         key=key, seed=seed, profile=session.profile.name, model=session.model_ref,
-        source=session.profile.source_of(target.name),
+        source=session.source(target).kind,
         config={"target_args": args.model_dump(), "base": session.base_key(),
                 "languages": langs, "options": job.options,
                 "target_spec": target.model_dump(mode="json"), "system": job.system},

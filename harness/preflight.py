@@ -118,7 +118,7 @@ def _not_at_hand(session: Any, task: TaskSpec, kind: str) -> str | None:
     spec = source_for(task, kind)  # type: ignore[arg-type]
     if kind == "hub":
         return "hub data, loaded when the run starts"
-    if isinstance(spec, LocalSource) and "{root}" in spec.path and not session.profile.data_root:
+    if isinstance(spec, LocalSource) and "{root}" in spec.path and not session.source(task).root:
         return "local data, no --data-root given"
     return None
 
@@ -131,7 +131,7 @@ def check(session: Any, jobs: list[Any], *, at_hand_only: bool = False) -> Repor
     report = Report()
     started = time.perf_counter()
     for need in needs(session, jobs):
-        kind = session.profile.source_of(need.task.name)
+        kind = session.source(need.task).kind
         if not need.required and not _declared(need.task, kind, need.split):
             report.absent.append(need)
             continue

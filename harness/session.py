@@ -14,6 +14,7 @@ import torch
 from harness import distributed
 from harness.catalog import Catalog
 from harness.config import Profile, TrainArgs
+from harness.data.choice import NoSource, Served, choose
 from harness.data.sources import fingerprint, for_source, source_languages, train_languages
 from harness.data.store import DataStore
 from harness.device import use_bf16
@@ -52,6 +53,7 @@ class Session:
     _store: DataStore | None = None
     _model_fp: str | None = None
     _translators: dict[str, Translator] = field(default_factory=dict)
+    _served: dict[str, Served] = field(default_factory=dict)
 
     @classmethod
     def create(
@@ -112,11 +114,22 @@ class Session:
                 factory(**spec.options), self.runs_dir / "cache" / "translations.sqlite")
         return self._translators[name]
 
+    def source(self, task: TaskSpec | str) -> Served:
+        """The source that serves `task` in this session (`harness.data.choice`)."""
+        spec = self.catalog.task(task) if isinstance(task, str) else task
+        if spec.name not in self._served:
+            self._served[spec.name] = choose(spec, self.profile)
+        return self._served[spec.name]
+
+    def sources_used(self) -> dict[str, Served]:
+        """Every task a source was chosen for so far, with that source."""
+        return dict(self._served)
+
     def data_fingerprint(self, task: TaskSpec, splits: list[str], langs: list[str]
                          ) -> list[dict[str, Any]]:
         """What identifies a unit's data, so a unit whose data changed is not reused."""
-        return [fingerprint(task, split, lang, self.profile.source_of(task.name),
-                            self.profile.data_root,
+        served = self.source(task)
+        return [fingerprint(task, split, lang, served.kind, served.root,
                             self.profile.data_options.get(task.name))  # type: ignore[arg-type]
                 for split in splits for lang in langs]
 
@@ -130,14 +143,14 @@ class Session:
             out[entry_key("model", self.model_ref, None)] = recorded_commit(
                 "model", self.model_ref, None)
         for task in tasks:
-            spec = task.sources.get(self.profile.source_of(task.name))
+            spec = task.sources.get(self.source(task).kind)
             if isinstance(spec, HubSource):
                 out[entry_key("dataset", spec.dataset, spec.revision)] = recorded_commit(
                     "dataset", spec.dataset, spec.revision)
         return out
 
     def train_languages(self, task: TaskSpec) -> list[str]:
-        return train_languages(task, self.profile.source_of(task.name))
+        return train_languages(task, self.source(task).kind)
 
     def all_target_languages(self) -> list[str]:
         """Every non-English language some registered target evaluates in this source."""
@@ -146,8 +159,8 @@ class Session:
             if task.role != "target":
                 continue
             try:
-                found.update(source_languages(task, self.profile.source_of(task.name)))
-            except XHarnessError:  # a target this source cannot serve
+                found.update(source_languages(task, self.source(task).kind))
+            except NoSource:  # a target this profile cannot serve
                 continue
         return sorted(found - {"en"})
 
@@ -182,9 +195,10 @@ class Session:
     def task(self, name: str) -> TaskSpec:
         """A task as this session's data source serves it (see `sources.for_source`). A
         dry run plans without the data: a missing label file is then only a warning."""
+        spec = self.catalog.task(name)
+        served = self.source(spec)
         try:
-            return for_source(self.catalog.task(name), self.profile.source_of(name),
-                              self.profile.data_root)
+            return for_source(spec, served.kind, served.root)
         except XHarnessError as exc:
             if not self.dry_run:
                 raise

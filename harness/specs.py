@@ -84,6 +84,21 @@ class LocalSource(Strict):
     file_format: Literal["jsonl", "json", "csv", "parquet", "tsv", "conll", "squad_json",
                          "bucc", "aligned_lines"] = "jsonl"
     fields: list[str] = Field(default_factory=list, description="tsv: the column names")
+    # `header`, `default_root` (and `EmbeddedSource.files`) are left out of dumps at their
+    # defaults, so the specs (and the cache keys hashed from them) of tasks that do not
+    # use them are unchanged
+    header: bool = Field(
+        default=False, exclude_if=lambda v: not v,
+        description="tsv: the first line names the columns (it must equal "
+        "`fields` when both are given); without it, a first line equal to `fields` is an "
+        "error, never a dropped row",
+    )
+    default_root: str | None = Field(
+        default=None, exclude_if=lambda v: v is None,
+        description="`{root}` when neither --data-root nor the profile's "
+        "data_root is set (a plugin's shipped files); it also lets a profile without a "
+        "source of this task's kind serve it from local files",
+    )
     splits: dict[str, str] = Field(default_factory=dict, description="split -> file's name")
     iso3: dict[str, str] = Field(default_factory=dict, description="lang -> 3-letter code")
     labels_file: str | None = Field(
@@ -91,7 +106,17 @@ class LocalSource(Strict):
         "for label sets too large to list (CCGbank's supertags)",
     )
     columns: dict[str, str] = Field(default_factory=dict)
-    layout: str | None = Field(default=None, description="how the files are laid out, for docs")
+    layout: str | None = Field(
+        default=None, description="how the files are laid out: description only (shown in "
+        "errors), never read")
+
+    @model_validator(mode="after")
+    def _tsv_fields(self) -> LocalSource:
+        if self.file_format == "tsv" and not self.fields and not self.header:
+            raise ValueError("a tsv source needs `fields` (the column names) or `header: true`")
+        if self.header and self.file_format != "tsv":
+            raise ValueError("`header` applies to tsv files only (csv files always have one)")
+        return self
 
 
 class EmbeddedSource(Strict):
@@ -101,6 +126,12 @@ class EmbeddedSource(Strict):
     languages: list[str]
     columns: dict[str, str] = Field(default_factory=dict)
     options: dict[str, Any] = Field(default_factory=dict)
+    files: list[str] = Field(
+        default_factory=list, exclude_if=lambda v: not v,
+        description="files the builder reads (paths or glob patterns; "
+        "`{split}` and `{lang}` expand): their contents join the cache key, so editing them "
+        "invalidates cached results",
+    )
     labels: list[str] | None = Field(
         default=None, description="the stand-in's own label set, where it differs from the "
         "real data's (intermediate tasks only: their heads are dropped)",

@@ -19,6 +19,7 @@ import pytest
 from datasets import ClassLabel, Features, Sequence, Value
 
 from harness.catalog import build_catalog
+from harness.data.choice import choose
 from harness.data.sources import hub_config, load_raw
 from harness.data.store import DataStore
 from harness.errors import XHarnessError
@@ -185,7 +186,7 @@ def _cases() -> list[tuple[str, str, str]]:
     cases = []
     for task in CATALOG.tasks.values():
         spec = task.sources.get("hub")
-        if not isinstance(spec, HubSource) or PAPER.source_of(task.name) != "hub":
+        if not isinstance(spec, HubSource) or choose(task, PAPER).kind != "hub":
             continue
         splits = list(spec.data_files) if spec.data_files else (list(spec.splits) or ["test"])
         for split in splits:
@@ -210,7 +211,7 @@ def mirror(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_every_hub_task_has_a_replica_case() -> None:
     names = {c[0] for c in _cases()}
     hub_tasks = {t.name for t in CATALOG.tasks.values()
-                 if t.sources.get("hub") and PAPER.source_of(t.name) == "hub"}
+                 if t.sources.get("hub") and choose(t, PAPER).kind == "hub"}
     assert names == hub_tasks and len(hub_tasks) >= 25
 
 

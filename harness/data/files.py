@@ -19,14 +19,25 @@ from harness.errors import XHarnessError
 
 
 def _text(path: Path) -> str:
+    """The file as UTF-8 text (a leading byte-order mark is ignored); any other encoding
+    is an error naming the file and the line of the first bad byte."""
     if not path.is_file():
         raise XHarnessError("file not found", where=str(path),
                             fix="put the file there or pass a different --data-root")
+    data = path.read_bytes()
     try:
-        return path.read_text(encoding="utf-8")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise XHarnessError(f"not UTF-8 ({exc.reason} at byte {exc.start})", where=str(path),
-                            fix="save the file as UTF-8") from None
+        line = data[: exc.start].count(b"\n") + 1
+        raise XHarnessError(
+            f"not UTF-8 ({exc.reason} at byte {exc.start})", where=f"{path}:{line}",
+            fix="save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)") from None
+
+
+def check_utf8(path: Path) -> None:
+    """Files handed to `datasets` (jsonl, json, csv) must be UTF-8 too."""
+    if path.is_file():
+        _text(path)
 
 
 def read_labels(path: Path) -> list[str]:
@@ -44,13 +55,32 @@ def read_labels(path: Path) -> list[str]:
                         fix="write the labels as JSON")
 
 
-def read_tsv(path: Path, fields: list[str]) -> datasets.Dataset:
-    """Headerless TSV; a row with the wrong number of fields is an error naming its line."""
-    columns: dict[str, list[str]] = {f: [] for f in fields}
+def read_tsv(path: Path, fields: list[str], header: bool = False) -> datasets.Dataset:
+    """Tab-separated, one example per line, no quoting. With `header`, the first line
+    names the columns (and must equal `fields` if given); without it, every line is data,
+    and a first line that repeats `fields` is an error, since it would otherwise be read
+    (and likely dropped) as an example. A row with the wrong number of fields is an error
+    naming its line."""
     reader = csv.reader(_text(path).splitlines(), delimiter="\t", quoting=csv.QUOTE_NONE)
-    for lineno, row in enumerate(reader, 1):
+    rows = enumerate(reader, 1)
+    if header:
+        at, names = next(((n, row) for n, row in rows if row), (1, []))
+        if fields and names != fields:
+            raise XHarnessError(
+                f"header {names} differs from the source's fields {fields}",
+                where=f"{path}:{at}", fix="make them equal, or drop `fields` to use the header",
+            )
+        fields = fields or names
+    columns: dict[str, list[str]] = {f: [] for f in fields}
+    for lineno, row in rows:
         if not row:
             continue
+        if not header and lineno == 1 and row == fields:
+            raise XHarnessError(
+                f"the first line repeats the column names ({', '.join(fields)}): it looks "
+                "like a header, and the source says there is none",
+                where=f"{path}:1", fix="set `header: true` in the local source, or remove "
+                "the line")
         if len(row) != len(fields):
             raise XHarnessError(
                 f"line has {len(row)} tab-separated fields, expected {len(fields)} "

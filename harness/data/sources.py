@@ -8,6 +8,7 @@ is the same code whichever source the data came from.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import importlib
 from functools import cache
@@ -19,6 +20,7 @@ import datasets
 from harness.data import files
 from harness.data.sampling import sample_indices, sample_seed
 from harness.errors import MissingSplit, XHarnessError
+from harness.hashing import file_digest
 from harness.lock import hub_mirror, recorded_commit, revision_for
 from harness.refs import resolve_ref
 from harness.specs import EmbeddedSource, HubSource, LocalSource, SourceKind, TaskSpec
@@ -201,7 +203,7 @@ def _load_local(
             where=str(path), fix="put the file there or pass a different --data-root",
         )
     if fmt == "tsv":
-        return files.read_tsv(path, spec.fields)
+        return files.read_tsv(path, spec.fields, spec.header)
     if fmt == "conll":
         return files.read_conll(path)
     if fmt == "squad_json":
@@ -210,6 +212,8 @@ def _load_local(
         return files.read_bucc(path, lang)
     if fmt == "aligned_lines":
         return files.read_aligned_lines(path, spec.iso3.get(lang, lang), "eng")
+    if fmt != "parquet":
+        files.check_utf8(path)  # a clear error naming the line, not the parser's
     try:
         return datasets.load_dataset(_LOCAL_BUILDERS[fmt], data_files=str(path), split="train")
     except Exception as exc:
@@ -217,6 +221,37 @@ def _load_local(
             f"could not parse {spec.file_format} file: {type(exc).__name__}: {exc}",
             where=str(path), fix=f"write the file as {spec.file_format} in the hub schema",
         ) from exc
+
+
+@cache
+def _content_digest(path: str, size: int, mtime_ns: int) -> str:
+    """A file's sha256, computed once per (path, size, mtime) in a process: the key
+    follows the content (a `touch` changes nothing, an edit changes it), and a file is
+    read once however many unit keys name it."""
+    return file_digest(Path(path))[:16]
+
+
+def _digests(paths: list[Path]) -> dict[str, str]:
+    out = {}
+    for p in sorted(paths):
+        st = p.stat()
+        out[p.name] = _content_digest(str(p), st.st_size, st.st_mtime_ns)
+    return out
+
+
+def _declared_files(spec: EmbeddedSource, split: Split, lang: str) -> dict[str, str]:
+    """Contents of the files an embedded builder declares it reads (`files`)."""
+    found: list[Path] = []
+    for pattern in spec.files:
+        expanded = pattern.replace("{split}", split).replace("{lang}", lang)
+        matches = ([Path(m) for m in glob.glob(expanded)] if glob.has_magic(expanded)
+                   else [Path(expanded)])
+        found += [m for m in matches if m.is_file()]
+    out = {}
+    for p in sorted(found):  # keyed by the path: two declared files may share a name
+        st = p.stat()
+        out[str(p)] = _content_digest(str(p), st.st_size, st.st_mtime_ns)
+    return out
 
 
 @cache
@@ -238,9 +273,10 @@ def fingerprint(
 ) -> dict[str, Any]:
     """What identifies the data of one split without loading it: for the hub, the dataset
     address and the commit read (`xharness.lock`'s, else what the hub resolves now, None
-    offline); for local files, their path, size and
-    modification time; for the embedded world, the builder, its options and a digest of
-    the code that generates the data (a change to the world is a change to the data)."""
+    offline); for local files, their names and a sha256 of their contents (not the root
+    they sit under: moved files keep their results); for the embedded world, the builder,
+    its options, a digest of the code that generates the data (a change to the world is a
+    change to the data) and the contents of the files the builder declares in `files`."""
     spec = source_for(task, kind)
     base = {"task": task.name, "split": split, "lang": lang, "kind": kind}
     if isinstance(spec, HubSource):
@@ -251,10 +287,12 @@ def fingerprint(
         template = spec.path.replace("{split}", spec.splits.get(split, split))
         path = Path(template.format(root=data_root or "", lang=lang,
                                     iso3=spec.iso3.get(lang, lang)))
-        files_ = [p for p in path.parent.glob(path.name + "*") if p.is_file()]
-        return {**base, "path": str(path), "format": spec.file_format,
-                "files": {p.name: [p.stat().st_size, p.stat().st_mtime_ns] for p in files_}}
+        files_ = [p for p in path.parent.glob(glob.escape(path.name) + "*") if p.is_file()]
+        return {**base, "format": spec.file_format, "files": _digests(files_)}
     world = sorted(str(p) for p in (Path(__file__).resolve().parent.parent / "embedded")
                    .glob("*.py"))
-    return {**base, "builder": spec.builder, "options": {**spec.options, **(options or {})},
-            "code": _code_digest((*world, _module_file(spec.builder)))}
+    out = {**base, "builder": spec.builder, "options": {**spec.options, **(options or {})},
+           "code": _code_digest((*world, _module_file(spec.builder)))}
+    if spec.files:  # only then: the keys of builders that declare none are unchanged
+        out["files"] = _declared_files(spec, split, lang)
+    return out

@@ -16,6 +16,7 @@ import datasets
 import numpy as np
 
 from harness.config import Profile, TrainArgs
+from harness.data.choice import choose
 from harness.data.sampling import sample_indices, sample_seed
 from harness.data.sources import Split, load_raw, source_for, split_parts
 from harness.errors import XHarnessError
@@ -72,13 +73,14 @@ class DataStore:
         key = (task.name, split, lang)
         if key not in self._examples:
             fmt = get_format(task.format)
-            kind = self.profile.source_of(task.name)
+            served = choose(task, self.profile)
+            kind = served.kind
             columns = dict(getattr(source_for(task, kind), "columns", {}))
             where = f"{task.name} ({kind}, {split}, {lang})"
             parts = split_parts(task, split, kind)
             pieces = []
             for part in parts or [None]:  # each sub-split on its own, to stratify by it
-                raw = load_raw(task, split, lang, kind, self.profile.data_root,
+                raw = load_raw(task, split, lang, kind, served.root,
                                self.profile.data_options.get(task.name), part=part)
                 pieces.append(fmt.canonicalize(raw, task, columns, self.strict, where))
             ds, report = pieces[0]

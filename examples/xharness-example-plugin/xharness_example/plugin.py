@@ -1,44 +1,88 @@
 """The plugin module named by the `xharness` entry point.
 
-A task is a spec (validated by xharness) plus, for the embedded source, a builder that
-returns a `datasets.Dataset` in the task's source schema. Nothing in xharness changes.
+It adds two targets and one strategy; nothing in xharness changes:
+
+- `negation` (embedded source): a builder generates the data from the embedded world;
+- `tense` (local source): TSV files shipped in this package under `data/tense/`, found
+  through the source's `default_root`, so it runs with no flags under any profile;
+- `english-pair` (strategy): one English intermediate stage, honouring the same
+  `--intermediate` and `--option sampler/temperature/cap` as the built-in strategies.
+
+The hooks return plain dicts, not `TaskSpec(...)` objects: xharness validates them and a
+mistake is reported as one line naming the plugin and the field.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 from typing import Any
 
 import datasets
 
 from harness.hookspecs import hookimpl
-from harness.specs import TaskSpec
 
 LABELS = ["affirmative", "negated"]
 WORLD_LANGUAGES = ["en", "de", "es", "ru", "el", "sw"]
 SIZES = {"train": 1500, "dev": 200, "test": 400}
+DATA = Path(__file__).resolve().parent / "data"
 
 
 @hookimpl
-def xharness_tasks() -> list[TaskSpec]:
-    return [TaskSpec.model_validate({
-        "name": "negation",
-        "description": "Is the sentence negated? (example third-party target)",
-        "role": "target",
-        "family": "negation",
-        "format": "classification",
-        "languages": WORLD_LANGUAGES,
-        "labels": LABELS,
-        "metric": "accuracy",
-        "sources": {
-            "embedded": {
-                "builder": "xharness_example.plugin:build",
-                "languages": WORLD_LANGUAGES,
-                "columns": {"text": "sentence", "label": "label"},
+def xharness_tasks() -> list[dict[str, Any]]:
+    return [
+        {
+            "name": "negation",
+            "description": "Is the sentence negated? (example third-party target)",
+            "role": "target",
+            "family": "negation",
+            "format": "classification",
+            "group": "classification",
+            "languages": WORLD_LANGUAGES,
+            "labels": LABELS,
+            "metric": "accuracy",
+            "sources": {
+                "embedded": {
+                    "builder": "xharness_example.plugin:build",
+                    "languages": WORLD_LANGUAGES,
+                    "columns": {"text": "sentence", "label": "label"},
+                },
             },
         },
-    })]
+        {
+            "name": "tense",
+            "description": "Past or present? Local TSV files (example third-party target)",
+            "role": "target",
+            "family": "tense",
+            "format": "classification",
+            "group": "classification",
+            "languages": ["en", "de", "es"],
+            "labels": ["present", "past"],
+            "metric": "accuracy",
+            "sources": {
+                "local": {
+                    "path": "{root}/tense/{split}-{lang}.tsv",
+                    "file_format": "tsv",
+                    "header": True,  # the files' first line is `text<TAB>label`
+                    "fields": ["text", "label"],
+                    "default_root": str(DATA),  # --data-root DIR overrides it
+                    "layout": "{root}/tense/{train,dev,test}-en.tsv, test-{de,es}.tsv; "
+                    "UTF-8, a header line `text<TAB>label`, labels by name",
+                },
+            },
+        },
+    ]
+
+
+@hookimpl
+def xharness_strategies() -> list[dict[str, Any]]:
+    return [{
+        "name": "english-pair",
+        "description": "Example plugin strategy: one English stage on MNLI and SST-2 "
+        "(--intermediate picks others)",
+        "planner": "xharness_example.strategy:plan",
+    }]
 
 
 @hookimpl
