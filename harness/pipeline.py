@@ -30,6 +30,7 @@ from harness.formats import get_format
 from harness.guard import check_zero_shot
 from harness.hashing import stable_hash
 from harness.modeling import MultiTaskModel, load_encoder, save_encoder
+from harness.plugin_calls import defined_at, guarded, qualified
 from harness.predictions import write_target_predictions
 from harness.records import (
     EXAMPLE_STATS,
@@ -68,11 +69,64 @@ def plan_for(session: Session, strategy: str, target: TaskSpec,
     context = {"target_languages": [x for x in eval_languages(session, target) if x != "en"],
                "all_target_languages": session.all_target_languages(),
                "translator": session.profile.translator}
-    stages = planner(target, {**context, **spec.options, **options}, session.catalog)
+    what = f"planner of strategy {strategy!r} for target {target.name!r}"
+    stages = guarded(planner, what=what, plugin=spec.plugin)(
+        target, {**context, **spec.options, **options}, session.catalog)
+    check_plan(stages, what, planner, spec.plugin, session.catalog)
+    return list(stages)
+
+
+def check_plan(stages: Any, what: str, planner: Any, plugin: str, catalog: Any) -> None:
+    """A planner's output is plugin data too: a list of `Stage`s naming known tasks."""
+    where = f"plugin {plugin}" if plugin else None
+    bad = (f"a {type(stages).__name__}" if not isinstance(stages, list | tuple) else next(
+        (f"a {type(s).__name__} at position {i}" for i, s in enumerate(stages)
+         if not isinstance(s, Stage)), None))
+    if bad:
+        raise XHarnessError(
+            f"{what}: {qualified(planner)} ({defined_at(planner)}) returned {bad}, "
+            "not a list of Stage", where=where,
+            fix="return [Stage(tasks=[...]), ...] with `from harness.specs import Stage`",
+        )
     for stage in stages:
         for name in stage.tasks:
-            session.catalog.task(name)  # unknown names fail here, with suggestions
-    return list(stages)
+            try:
+                catalog.task(name)
+            except XHarnessError as exc:
+                raise XHarnessError(
+                    f"{what}: {qualified(planner)} ({defined_at(planner)}) planned a stage "
+                    f"with {exc.what}", where=where, fix=exc.fix,
+                ) from None
+
+
+def check_plans(catalog: Any, skip: set[str] | frozenset[str] = frozenset()
+                ) -> tuple[list[Any], int]:
+    """`xharness validate`: run every planner on every target each profile can serve, with
+    the strategy's default options, so a typo'd task name in a plan, a planner that raises
+    or one that returns the wrong type fails here and not at `eval`."""
+    from harness.data.sources import source_for
+    from harness.problems import Problem
+
+    problems: dict[tuple[str, str], Any] = {}
+    planned = 0
+    for profile in catalog.profiles.values():
+        session = Session.create(catalog, profile.name, "runs", device="cpu", dry_run=True)
+        for strategy in [s for s in catalog.strategies if s not in skip]:
+            for name in catalog.targets():
+                target = catalog.tasks[name]
+                try:
+                    source_for(target, profile.source_of(name))
+                except XHarnessError:
+                    continue  # this profile cannot serve the target: nothing to plan
+                planned += 1
+                try:
+                    plan_for(session, strategy, session.task(name), {})
+                except XHarnessError as exc:
+                    spec = catalog.strategies[strategy]
+                    problems.setdefault((strategy, exc.what), Problem(
+                        exc.where or f"plugin {spec.plugin}", f"strategies.{strategy}.planner",
+                        f"{exc.what} (profile {profile.name!r})", exc.fix or "fix the planner"))
+    return list(problems.values()), planned
 
 
 @dataclass(frozen=True)
@@ -355,7 +409,7 @@ def ensure_target(
         metrics[lang], n_examples[lang] = scores, len(ex.examples)
         predictions[lang] = preds
         stats[lang] = fmt.example_stats(preds, ex.examples, target, lang)
-    primary = fmt.primary_metric
+    primary = fmt.primary_key(target)
     record = TargetRecord(
         key=key, seed=seed, profile=session.profile.name, model=session.model_ref,
         source=session.profile.source_of(target.name),
@@ -424,7 +478,7 @@ def _finetune(
                    desc=unit.label, checkpoint=session.checkpointing(key, args))
     tuned = finetuned.Finetuned(
         train=result.summary(), data={"train": ex.report.as_dict()},
-        dev={fmt.primary_metric: result.best_dev} if result.best_dev is not None else {})
+        dev={fmt.primary_key(train_task): result.best_dev} if result.best_dev is not None else {})
     if folder is not None and distributed.current().is_main:
         finetuned.save(folder, model, target.name, tuned)
         session.push(folder, finetuned.INFO_FILE)

@@ -7,18 +7,21 @@ what canonicalisation dropped is kept for the run record.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 import datasets
 
 from harness.config import Profile, TrainArgs
-from harness.data.sources import Split, load_raw, source_for
+from harness.data.sources import Split, load_raw, row_locator, source_for
 from harness.errors import XHarnessError
 from harness.formats import get_format
-from harness.formats.base import DataReport, Format
+from harness.formats.base import BadRows, DataReport, Format
 from harness.specs import TaskSpec
 from harness.translation.base import Translator
+
+log = logging.getLogger("xharness")
 
 
 class Untranslatable(XHarnessError):
@@ -54,7 +57,17 @@ class DataStore:
                            self.profile.data_options.get(task.name))
             columns = dict(getattr(source_for(task, kind), "columns", {}))
             where = f"{task.name} ({kind}, {split}, {lang})"
-            ds, report = fmt.canonicalize(raw, task, columns, self.strict, where)
+            try:
+                ds, report = fmt.canonicalize(raw, task, columns, self.strict, where)
+            except BadRows as bad:  # name each bad row's file and line where there is one
+                locate = row_locator(task, split, lang, kind, self.profile.data_root)
+                raise (bad.located(locate) if locate else bad) from None
+            if report.dropped:
+                log.warning("%s: dropped %d of %d rows (%s); %s on the other %d. `--strict` "
+                            "refuses them, naming each file and line", where,
+                            sum(report.dropped.values()), report.rows_in,
+                            ", ".join(f"{n} {why}" for why, n in report.dropped.items()),
+                            "trains" if split == "train" else "scores", report.rows_out)
             if len(ds) == 0:
                 raise Untranslatable(
                     f"split is empty after loading ({report.rows_in} rows in, dropped: "
