@@ -107,7 +107,7 @@ def check_plans(catalog: Any, skip: set[str] | frozenset[str] = frozenset()
     from harness.data.sources import source_for
     from harness.problems import Problem
 
-    problems: dict[tuple[str, str], Any] = {}
+    failed: dict[str, list[tuple[str, XHarnessError]]] = {}
     planned = 0
     for profile in catalog.profiles.values():
         session = Session.create(catalog, profile.name, "runs", device="cpu", dry_run=True)
@@ -122,11 +122,19 @@ def check_plans(catalog: Any, skip: set[str] | frozenset[str] = frozenset()
                 try:
                     plan_for(session, strategy, session.task(name), {})
                 except XHarnessError as exc:
-                    spec = catalog.strategies[strategy]
-                    problems.setdefault((strategy, exc.what), Problem(
-                        exc.where or f"plugin {spec.plugin}", f"strategies.{strategy}.planner",
-                        f"{exc.what} (profile {profile.name!r})", exc.fix or "fix the planner"))
-    return list(problems.values()), planned
+                    failed.setdefault(strategy, []).append((f"{name}/{profile.name}", exc))
+    problems = []
+    for strategy, errors in failed.items():  # one problem per strategy: the first failure
+        where, exc = errors[0]
+        others = sorted({w for w, _ in errors[1:]})
+        more = (f" (also for {len(others)} other target/profile pair(s): "
+                f"{', '.join(others[:6])}{', ...' if len(others) > 6 else ''})"
+                if others else "")
+        problems.append(Problem(
+            exc.where or f"plugin {catalog.strategies[strategy].plugin}",
+            f"strategies.{strategy}.planner", f"{exc.what} (profile {where.split('/')[1]!r})"
+            + more, exc.fix or "fix the planner"))
+    return problems, planned
 
 
 @dataclass(frozen=True)
