@@ -104,7 +104,7 @@ def test_bad_rows_are_counted_or_raise_under_strict() -> None:
         "tag count differs from token count": 1, "tag outside the label set": 1,
         "empty sentence": 1,
     }}
-    with pytest.raises(XHarnessError, match="3 bad row.*row 2: .*row 3: .*row 4: "):
+    with pytest.raises(XHarnessError, match=r"3 bad row.*row 2: .*row 3: .*row 4: "):
         FMT.canonicalize(raw, _spec(), {}, strict=True, where="test")
 
 
