@@ -143,9 +143,13 @@ def _collect(
     except ValidationError as err:  # a spec validated inside the hook: name its fields
         at = raised_at(err, impl.function.__module__)
         label = _spec_name(err)
-        catalog.problems.extend(
-            from_validation_error(err, f"plugin {plugin} ({at})",
-                                  f"{section}.{label}" if label else section))
+        found = from_validation_error(err, f"plugin {plugin} ({at})",
+                                      f"{section}.{label}" if label else section)
+        if not label:  # pydantic kept no name: say how to get one
+            found = [Problem(p.where, p.field, p.what, f"{p.fix.rstrip('.')} (return a dict "
+                             "from the hook instead of validating it there, and xharness "
+                             "names the spec)") for p in found]
+        catalog.problems.extend(found)
         return
     except Exception as exc:
         catalog.problems.append(Problem(
