@@ -136,7 +136,7 @@ def test_specs_validated_inside_the_hook_name_the_field_not_pydantic(
     report = _refused(_cli(registry, "validate"), code=1)
     assert f"plugin inside_hook ({path}:{_line_of(path, 'model_validate')})" in report
     assert "strategies.english-then-sst2.planner: required field is missing" in report
-    assert "strategies.english-then-sst2.planer: unknown key" in report
+    assert "strategies.english-then-sst2.planer: unknown key. Fix: did you mean 'planner'?" in report
     assert "main.py" not in report and "pydantic" not in report
     out = _refused(_cli(registry, "eval", "-s", "english-then-sst2", "-t", "xnli", "--dry-run"))
     assert "strategy 'english-then-sst2' is declared but invalid" in out
