@@ -136,7 +136,8 @@ def test_specs_validated_inside_the_hook_name_the_field_not_pydantic(
     report = _refused(_cli(registry, "validate"), code=1)
     assert f"plugin inside_hook ({path}:{_line_of(path, 'model_validate')})" in report
     assert "strategies.english-then-sst2.planner: required field is missing" in report
-    assert "strategies.english-then-sst2.planer: unknown key. Fix: did you mean 'planner'?" in report
+    assert ("strategies.english-then-sst2.planer: unknown key. Fix: did you mean "
+            "'planner'?") in report
     assert "main.py" not in report and "pydantic" not in report
     out = _refused(_cli(registry, "eval", "-s", "english-then-sst2", "-t", "xnli", "--dry-run"))
     assert "strategy 'english-then-sst2' is declared but invalid" in out
@@ -270,7 +271,7 @@ def test_strict_names_file_and_line_of_every_bad_row(tmp_path) -> None:
     text = str(err.value)
     path = tmp_path / "test-de.tsv"
     assert "25 bad row(s)" in text
-    assert f"{path}:4: label 'postive'" in text  # 1-based: the first bad row is line 4
+    assert f"{path}:4: label 'postive' (did you mean 'pos'?)" in text  # 1-based line
     assert f"{path}:23:" in text and f"{path}:24:" not in text  # 20 named
     assert "and 5 more bad row(s)" in text
 

@@ -16,6 +16,7 @@ from harness.formats.base import DataReport, Format, label_index, require_column
 from harness.formats.mapping import label_names, resolve_label, to_canonical
 from harness.formats.padding import pad_sequences
 from harness.metrics.registry import label_from_stats, label_rows, label_scores
+from harness.problems import closest
 from harness.specs import TaskSpec
 
 
@@ -59,6 +60,10 @@ class Classification(Format):
             reason = detail = None
             if label is None:
                 reason, detail = "label outside the label set", f"label {row['label']!r}"
+                near = (closest(row["label"], task.labels or [], n=1)
+                        if isinstance(row["label"], str) else [])
+                if near:  # labels match exactly: `Positive` is not `positive`
+                    detail += f" (did you mean {near[0]!r}?)"
             elif not isinstance(row["text"], str) or not row["text"].strip():
                 reason, detail = "empty text", "`text` is empty"
             elif pair and (not isinstance(row["text_pair"], str) or not row["text_pair"].strip()):
