@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,10 +20,13 @@ from pydantic import BaseModel, ValidationError
 from harness import hookspecs
 from harness.config import Profile
 from harness.errors import XHarnessError
+from harness.metrics import registry as metric_registry
+from harness.metrics.registry import BUILTIN, BUILTIN_METRICS
+from harness.plugin_calls import describe, raised_at
 from harness.problems import Problem, did_you_mean, from_validation_error
 from harness.refs import allow_package, resolve_ref
 from harness.registry import Registry, load_registry
-from harness.specs import StrategySpec, TaskSpec, TranslatorSpec
+from harness.specs import MetricSpec, StrategySpec, TaskSpec, TranslatorSpec
 
 ENTRY_POINT_GROUP = "xharness"
 
@@ -32,6 +34,7 @@ _HOOKS: dict[str, tuple[str, type[BaseModel]]] = {
     "tasks": ("xharness_tasks", TaskSpec),
     "strategies": ("xharness_strategies", StrategySpec),
     "translators": ("xharness_translators", TranslatorSpec),
+    "metrics": ("xharness_metrics", MetricSpec),
 }
 
 
@@ -42,6 +45,7 @@ class Catalog:
     tasks: dict[str, TaskSpec] = field(default_factory=dict)
     strategies: dict[str, StrategySpec] = field(default_factory=dict)
     translators: dict[str, TranslatorSpec] = field(default_factory=dict)
+    metrics: dict[str, MetricSpec] = field(default_factory=lambda: dict(BUILTIN_METRICS))
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -68,9 +72,23 @@ class Catalog:
             return table[name]
         broken = [p for p in self.problems if p.field.split(".")[:2][-1:] == [name]]
         if broken:
+            p = broken[0]
             raise XHarnessError(
-                f"{kind} {name!r} is declared but invalid: {broken[0].render()}",
-                fix="run `xharness validate` for every problem",
+                f"{kind} {name!r} is declared but invalid: {p.where}: {p.field}: "
+                f"{p.what.rstrip('.')}",
+                fix=f"{p.fix.rstrip('.')}; `xharness validate` lists every problem",
+            )
+        # a plugin that failed to load, or whose hook failed, may be where it comes from
+        section = {"task": "tasks", "strategy": "strategies", "translator": "translators"}
+        failed = [p for p in self.problems
+                  if p.field in ("", section.get(kind)) and p.where.startswith("plugin ")]
+        if failed:
+            names = "; ".join(f"{p.where}: {p.what.rstrip('.')}" for p in failed)
+            raise XHarnessError(
+                f"unknown {kind} {name!r}, and {len(failed)} plugin(s) that may provide it "
+                f"failed to load: {names}",
+                fix="fix or uninstall that plugin (`xharness validate` lists every problem); "
+                + did_you_mean(name, table),
             )
         raise XHarnessError(f"unknown {kind} {name!r}", fix=did_you_mean(name, table))
 
@@ -86,27 +104,31 @@ def build_catalog(registry_path: Path | None = None) -> Catalog:
 
     for module_name in registry.plugins:
         allow_package(module_name)
-        _register(catalog, module_name, lambda m=module_name: importlib.import_module(m))
+        _register(catalog, module_name, lambda m=module_name: importlib.import_module(m),
+                  module_name)
     for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
         dist = ep.dist.name if ep.dist else "?"
         allow_package(ep.module)
-        _register(catalog, f"{dist}:{ep.name}", ep.load)
+        _register(catalog, f"{dist}:{ep.name}", ep.load, ep.module)
 
     for section, (hook_name, model) in _HOOKS.items():
         table: dict[str, Any] = getattr(catalog, section)
         for impl in getattr(pm.hook, hook_name).get_hookimpls():
             _collect(catalog, table, section, impl, model)
     _check_references(catalog)
+    metric_registry.install(catalog.metrics.values())
     return catalog
 
 
-def _register(catalog: Catalog, name: str, load: Callable[[], Any]) -> None:
+def _register(catalog: Catalog, name: str, load: Callable[[], Any], module: str) -> None:
     try:
         plugin = load()
         catalog.pm.register(plugin, name=name)
     except Exception as exc:
         catalog.problems.append(Problem(
-            f"plugin {name}", "", f"failed to load: {type(exc).__name__}: {exc}",
+            f"plugin {name}", "",
+            f"failed to load: {type(exc).__name__}: {describe(exc)} at "
+            f"{raised_at(exc, module)}",
             "fix or uninstall the plugin; the other plugins are unaffected",
         ))
 
@@ -118,11 +140,22 @@ def _collect(
     plugin = impl.plugin_name
     try:
         items = impl.function()
+    except ValidationError as err:  # a spec validated inside the hook: name its fields
+        at = raised_at(err, impl.function.__module__)
+        label = _spec_name(err)
+        found = from_validation_error(err, f"plugin {plugin} ({at})",
+                                      f"{section}.{label}" if label else section)
+        if not label:  # pydantic kept no name: say how to get one
+            found = [Problem(p.where, p.field, p.what, f"{p.fix.rstrip('.')} (return a dict "
+                             "from the hook instead of validating it there, and xharness "
+                             "names the spec)") for p in found]
+        catalog.problems.extend(found)
+        return
     except Exception as exc:
-        tb = traceback.extract_tb(exc.__traceback__)[-1]
         catalog.problems.append(Problem(
             f"plugin {plugin}", section,
-            f"hook raised {type(exc).__name__}: {exc} ({Path(tb.filename).name}:{tb.lineno})",
+            f"hook {impl.function.__name__} raised {type(exc).__name__}: {describe(exc)} at "
+            f"{raised_at(exc, impl.function.__module__)}",
             "fix the plugin's hook implementation",
         ))
         return
@@ -158,6 +191,16 @@ def _collect(
         table[spec.name] = spec
 
 
+def _spec_name(err: ValidationError) -> str | None:
+    """The `name` of the spec a ValidationError was raised for, where pydantic kept it
+    (a missing field's error carries the whole input)."""
+    for e in err.errors():
+        data = e.get("input")
+        if isinstance(data, dict) and isinstance(data.get("name"), str):
+            return data["name"]
+    return None
+
+
 def _check_references(catalog: Catalog) -> None:
     """Cross-entry checks: names that must exist, refs that must import."""
     where = str(catalog.registry.path)
@@ -168,6 +211,21 @@ def _check_references(catalog: Catalog) -> None:
                 f"names unknown task {task.train_task!r}", did_you_mean(task.train_task,
                                                                        catalog.tasks),
             ))
+    for name, metric in list(catalog.metrics.items()):
+        if metric.plugin != BUILTIN and not metric.compute:
+            catalog.problems.append(Problem(
+                f"plugin {metric.plugin}", f"metrics.{name}.compute",
+                "a plugin metric needs `compute` (only built-in metrics are implemented by "
+                "their formats)", "add `compute: module:function(gold, predictions)`"))
+            del catalog.metrics[name]
+    for name, task in list(catalog.tasks.items()):
+        try:
+            metric_registry.check(task, catalog.metrics)
+        except XHarnessError as exc:
+            origin = where if name in catalog.registry.tasks else f"plugin {task.plugin}"
+            catalog.problems.append(Problem(origin, f"tasks.{name}.metric", exc.what,
+                                            exc.fix or ""))
+            del catalog.tasks[name]  # scoring it by another metric would be silently wrong
     for name, profile in catalog.profiles.items():
         for task_name in profile.tasks:
             if task_name not in catalog.tasks:
@@ -191,6 +249,9 @@ def check_imports(catalog: Catalog) -> list[Problem]:
         refs.append((strat.plugin, f"strategies.{name}.planner", strat.planner))
     for name, tr in catalog.translators.items():
         refs.append((tr.plugin, f"translators.{name}.factory", tr.factory))
+    for name, metric in catalog.metrics.items():
+        if metric.compute:
+            refs.append((metric.plugin, f"metrics.{name}.compute", metric.compute))
     for plugin, fld, ref in refs:
         try:
             resolve_ref(ref)

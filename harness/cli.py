@@ -169,6 +169,19 @@ def list_translators(ctx: click.Context) -> None:
                         maxcolwidths=[None, 70, None]))
 
 
+@list_.command("metrics")
+@click.pass_context
+@handle_errors
+def list_metrics(ctx: click.Context) -> None:
+    """Metrics a task may name, the formats each scores, and the tasks that use it."""
+    catalog = _catalog(ctx)
+    rows = [[m.name, ", ".join(m.formats), m.description,
+             len([t for t in catalog.tasks.values() if t.metric == m.name]), m.plugin]
+            for m in catalog.metrics.values()]
+    click.echo(tabulate(rows, headers=["metric", "formats", "what it measures", "tasks",
+                                       "plugin"], maxcolwidths=[None, 20, 60, None, None]))
+
+
 @list_.command("profiles")
 @click.pass_context
 @handle_errors
@@ -188,10 +201,14 @@ def list_profiles(ctx: click.Context) -> None:
 def validate(ctx: click.Context) -> None:
     """Check registry.yaml and every plugin; report every problem at once."""
     from harness.catalog import build_catalog, check_imports
+    from harness.pipeline import check_plans
 
     logging.getLogger("xharness").setLevel(logging.ERROR)
     catalog = build_catalog(ctx.obj.get("registry"))
     problems = catalog.problems + check_imports(catalog)
+    unplannable = {p.field.split(".")[1] for p in problems if p.field.startswith("strategies.")}
+    plan_problems, planned = check_plans(catalog, skip=unplannable)
+    problems += plan_problems
     if problems:
         click.echo(f"{len(problems)} problem(s):", err=True)
         for p in problems:
@@ -199,7 +216,7 @@ def validate(ctx: click.Context) -> None:
         sys.exit(1)
     click.echo(f"ok: {len(catalog.tasks)} tasks, {len(catalog.strategies)} strategies, "
                f"{len(catalog.profiles)} profiles, {len(catalog.translators)} translators, "
-               f"{len(catalog.pm.get_plugins())} plugins")
+               f"{len(catalog.pm.get_plugins())} plugins; {planned} plans checked")
 
 
 # -- eval ----------------------------------------------------------------------------------
@@ -513,9 +530,12 @@ def leaderboard(ctx: click.Context, runs_dir: str, out: Path, profile: str | Non
         remote = RemoteRuns(runs_dir, mirror_for(runs_dir))
         remote.pull_all("targets")
         local = remote.local
-    written = publish(local, out, profile=profile, catalog=_catalog(ctx))
-    for path in written:
+    done = publish(local, out, profile=profile, catalog=_catalog(ctx))
+    for path in done.written:
         click.echo(f"wrote {path}")
+    for path in done.removed:
+        click.echo(f"removed {path} (a page of the previous publication that this one "
+                   "no longer produces)")
 
 
 # -- score ---------------------------------------------------------------------------------

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 
+from harness.errors import XHarnessError
+from harness.problems import did_you_mean
 from harness.specs import SourceKind, Strict
 
 
@@ -101,4 +103,39 @@ class Profile(Strict):
         base = self.intermediate if phase == "intermediate" else self.target
         merged = {**base.model_dump(), **self.formats.get(fmt, {}), **self.tasks.get(task, {})}
         merged.update(overrides or {})
-        return TrainArgs.model_validate(merged)
+        try:
+            return TrainArgs.model_validate(merged)
+        except ValidationError as err:
+            raise XHarnessError(
+                f"the {phase} training arguments of task {task!r} are invalid: "
+                + "; ".join(_error_text(e) for e in err.errors()),
+                where=f"profile {self.name!r} with --set {overrides or {}}",
+                fix="correct the --set values or the profile's recipe",
+            ) from None
+
+
+def _error_text(e: Any) -> str:
+    loc = ".".join(str(p) for p in e["loc"])
+    return f"{loc}: {e['msg']}" if loc else str(e["msg"]).removeprefix("Value error, ")
+
+
+def check_overrides(overrides: dict[str, Any]) -> None:
+    """`--set KEY=VALUE` names TrainArgs fields with valid values: checked before anything
+    runs, so a typo (`max_step`) is an error with the closest field, not a traceback."""
+    for key, value in overrides.items():
+        if key not in TrainArgs.model_fields:
+            raise XHarnessError(
+                f"{key!r} is not a training hyperparameter", where=f"--set {key}={value}",
+                fix=did_you_mean(key, TrainArgs.model_fields),
+            )
+    try:
+        TrainArgs.model_validate({**TrainArgs().model_dump(), **overrides})
+    except ValidationError as err:
+        field_errors = [e for e in err.errors() if e["loc"]]  # cross-field: per profile
+        if field_errors:
+            e = field_errors[0]
+            key = str(e["loc"][0])
+            raise XHarnessError(
+                f"{key}: {e['msg']}", where=f"--set {key}={overrides.get(key)}",
+                fix="correct the value",
+            ) from None

@@ -19,7 +19,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from harness.records import RunRecord
-    from harness.specs import StrategySpec, TaskSpec, TranslatorSpec
+    from harness.specs import MetricSpec, StrategySpec, TaskSpec, TranslatorSpec
 
 PROJECT = "xharness"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -56,6 +56,19 @@ def xharness_translators() -> list[TranslatorSpec | dict[str, Any]]:
     A translator's `factory` (`module:function`) is called as `factory(**options)` and
     returns an object with `translate(texts: list[str], src: str, tgt: str) -> list[str]`.
     Translations must be deterministic for the same inputs, since they are cached on disk.
+    """
+
+
+@hookspec
+def xharness_metrics() -> list[MetricSpec | dict[str, Any]]:
+    """Return the metrics this plugin provides, for tasks to name in their `metric` field.
+
+    A metric lists the formats it applies to (`classification` and/or `multiple_choice`,
+    whose predictions are labels) and a `compute` reference, called as
+    `compute(gold: list, predictions: list) -> float` (percent, higher is better) on a
+    language's whole test set, and again on resamples of it for the paired bootstrap, so it
+    must be a pure function of its arguments. Names are unique across plugins and the
+    built-in metrics (`xharness list metrics`).
     """
 
 

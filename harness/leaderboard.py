@@ -14,7 +14,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -275,8 +278,19 @@ def header(records: list[TargetRecord], profile: str) -> str:
     return "\n".join(lines)
 
 
+#: what a publication wrote into a profile's folder, so the next one can remove the pages
+#: it no longer produces (and only those: other files in the folder are not ours)
+MANIFEST = ".published.json"
+
+
+@dataclass
+class Publication:
+    written: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+
+
 def publish(runs_dir: Path, out_dir: Path, profile: str | None = None,
-            catalog: Any = None) -> list[Path]:
+            catalog: Any = None) -> Publication:
     """`catalog` gives the layout (row order, reference, pairs); default: the registry's."""
     if catalog is None:
         from harness.catalog import build_catalog
@@ -289,10 +303,39 @@ def publish(runs_dir: Path, out_dir: Path, profile: str | None = None,
             f"no finished runs under {runs_dir}/targets",
             fix="run `xharness eval ...` first, or pass --runs-dir",
         )
-    written = []
+    done = Publication()
     for prof, recs in sorted(by_profile(records).items()):
-        written += _publish_profile(Path(runs_dir), Path(out_dir) / prof, prof, recs, layout)
-    return written
+        folder = Path(out_dir) / prof
+        previous = _previously_published(folder)
+        written = _publish_profile(Path(runs_dir), folder, prof, recs, layout)
+        names = {p.name for p in written}
+        for name in sorted(previous - names - {MANIFEST}):
+            stale = folder / name
+            if stale.is_file():
+                stale.unlink()
+                done.removed.append(stale)
+        write_json_atomic(folder / MANIFEST, {"files": sorted(names)})
+        done.written += written
+    return done
+
+
+def _previously_published(folder: Path) -> set[str]:
+    """The files the last publication wrote here: its manifest, or, for a board published
+    before manifests existed, the README's per-target links and their companions."""
+    try:
+        files = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["files"]
+        return {f for f in files if isinstance(f, str) and "/" not in f and f != ".."}
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    readme = folder / "README.md"
+    try:
+        text = readme.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return set()
+    if not text.startswith("# Leaderboard: profile `"):
+        return set()  # not a board xharness wrote
+    pages = set(re.findall(r"^- \[[^\]]+\]\(([^/)]+\.md)\)$", text, flags=re.M))
+    return pages | {"README.md", "leaderboard.json", "deltas.png"}
 
 
 def _publish_profile(runs_dir: Path, folder: Path, profile: str,

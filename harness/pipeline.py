@@ -30,6 +30,7 @@ from harness.formats import get_format
 from harness.guard import check_zero_shot
 from harness.hashing import stable_hash
 from harness.modeling import MultiTaskModel, load_encoder, save_encoder
+from harness.plugin_calls import defined_at, guarded, qualified
 from harness.predictions import write_target_predictions
 from harness.records import (
     EXAMPLE_STATS,
@@ -78,11 +79,73 @@ def planner_options(session: Session, strategy: str, target: TaskSpec) -> dict[s
 def plan_for(session: Session, strategy: str, target: TaskSpec) -> list[Stage]:
     spec = session.catalog.strategy(strategy)
     planner = resolve_ref(spec.planner, f"strategies.{strategy}.planner")
-    stages = planner(target, planner_options(session, strategy, target), session.catalog)
+    what = f"planner of strategy {strategy!r} for target {target.name!r}"
+    stages = guarded(planner, what=what, plugin=spec.plugin)(
+        target, planner_options(session, strategy, target), session.catalog)
+    check_plan(stages, what, planner, spec.plugin, session.catalog)
+    return list(stages)
+
+
+def check_plan(stages: Any, what: str, planner: Any, plugin: str, catalog: Any) -> None:
+    """A planner's output is plugin data too: a list of `Stage`s naming known tasks."""
+    where = f"plugin {plugin}" if plugin else None
+    bad = (f"a {type(stages).__name__}" if not isinstance(stages, list | tuple) else next(
+        (f"a {type(s).__name__} at position {i}" for i, s in enumerate(stages)
+         if not isinstance(s, Stage)), None))
+    if bad:
+        raise XHarnessError(
+            f"{what}: {qualified(planner)} ({defined_at(planner)}) returned {bad}, "
+            "not a list of Stage", where=where,
+            fix="return [Stage(tasks=[...]), ...] with `from harness.specs import Stage`",
+        )
     for stage in stages:
         for name in stage.tasks:
-            session.catalog.task(name)  # unknown names fail here, with suggestions
-    return list(stages)
+            try:
+                catalog.task(name)
+            except XHarnessError as exc:
+                raise XHarnessError(
+                    f"{what}: {qualified(planner)} ({defined_at(planner)}) planned a stage "
+                    f"with {exc.what}", where=where, fix=exc.fix,
+                ) from None
+
+
+def check_plans(catalog: Any, skip: set[str] | frozenset[str] = frozenset()
+                ) -> tuple[list[Any], int]:
+    """`xharness validate`: run every planner on every target each profile can serve, with
+    the strategy's default options, so a typo'd task name in a plan, a planner that raises
+    or one that returns the wrong type fails here and not at `eval`."""
+    from harness.data.choice import choose
+    from harness.problems import Problem
+
+    failed: dict[str, list[tuple[str, XHarnessError]]] = {}
+    planned = 0
+    for profile in catalog.profiles.values():
+        session = Session.create(catalog, profile.name, "runs", device="cpu", dry_run=True,
+                                 strategies=[s for s in catalog.strategies if s not in skip])
+        for strategy in [s for s in catalog.strategies if s not in skip]:
+            for name in catalog.targets():
+                target = catalog.tasks[name]
+                try:
+                    choose(target, profile)
+                except XHarnessError:
+                    continue  # this profile cannot serve the target: nothing to plan
+                planned += 1
+                try:
+                    plan_for(session, strategy, session.task(name))
+                except XHarnessError as exc:
+                    failed.setdefault(strategy, []).append((f"{name}/{profile.name}", exc))
+    problems = []
+    for strategy, errors in failed.items():  # one problem per strategy: the first failure
+        where, exc = errors[0]
+        others = sorted({w for w, _ in errors[1:]})
+        more = (f" (also for {len(others)} other target/profile pair(s): "
+                f"{', '.join(others[:6])}{', ...' if len(others) > 6 else ''})"
+                if others else "")
+        problems.append(Problem(
+            exc.where or f"plugin {catalog.strategies[strategy].plugin}",
+            f"strategies.{strategy}.planner", f"{exc.what} (profile {where.split('/')[1]!r})"
+            + more, exc.fix or "fix the planner"))
+    return problems, planned
 
 
 @dataclass(frozen=True)
@@ -358,7 +421,7 @@ def ensure_target(
         metrics[lang], n_examples[lang] = scores, len(ex.examples)
         predictions[lang] = preds
         stats[lang] = fmt.example_stats(preds, ex.examples, target, lang)
-    primary = fmt.primary_metric
+    primary = fmt.primary_key(target)
     record = TargetRecord(
         key=key, seed=seed, profile=session.profile.name, model=session.model_ref,
         source=session.source(target).kind,
@@ -446,7 +509,7 @@ def _finetune(
                    desc=unit.label, checkpoint=session.checkpointing(key, args))
     tuned = finetuned.Finetuned(
         train=result.summary(), data={"train": ex.report.as_dict()},
-        dev={fmt.primary_metric: result.best_dev} if result.best_dev is not None else {})
+        dev={fmt.primary_key(train_task): result.best_dev} if result.best_dev is not None else {})
     if folder is not None and distributed.current().is_main:
         finetuned.save(folder, model, target.name, tuned)
         session.push(folder, finetuned.INFO_FILE)

@@ -7,10 +7,12 @@ must not take the others down, so loaders append `Problem`s and carry on.
 from __future__ import annotations
 
 import difflib
+import typing
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,10 @@ def from_validation_error(
         if kind == "extra_forbidden":
             what = "unknown key"
             fix = "remove it or correct its spelling (unknown keys are errors, not ignored)"
+            known = _fields_at(err.title, e["loc"][:-1])
+            near = closest(str(e["loc"][-1]), known, n=1) if known else []
+            if near and difflib.SequenceMatcher(None, str(e["loc"][-1]), near[0]).ratio() > .5:
+                fix = f"did you mean {near[0]!r}? Otherwise {fix}"
         elif kind == "missing":
             what = "required field is missing"
             fix = "add it"
@@ -61,6 +67,39 @@ def from_validation_error(
             fix = "correct the value"
         out.append(Problem(loc, path, what, fix))
     return out
+
+
+def _model_named(title: str) -> type[BaseModel] | None:
+    from harness.specs import Strict
+
+    todo: list[type[BaseModel]] = [Strict]
+    while todo:
+        cls = todo.pop()
+        if cls.__name__ == title:
+            return cls
+        todo.extend(cls.__subclasses__())
+    return None
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _fields_at(title: str, loc: tuple[Any, ...]) -> list[str]:
+    """The field names of the model an error location points into (for "did you mean")."""
+    model = _model_named(title)
+    for part in loc:
+        if model is None:
+            return []
+        if str(part) in model.model_fields:  # else a dict key or list index: same model
+            model = _inner_model(model.model_fields[str(part)].annotation)
+    return list(model.model_fields) if model is not None else []
 
 
 def _nearest_line(path: str, lines: dict[str, int]) -> int | None:

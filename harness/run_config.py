@@ -17,10 +17,11 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from harness.catalog import Catalog
-from harness.config import Profile, TrainArgs
+from harness.config import Profile
+from harness.config import check_overrides as check_keys
 from harness.errors import XHarnessError
 from harness.hashing import CODE_VERSIONS, model_fingerprint, stable_hash
-from harness.problems import closest, did_you_mean
+from harness.problems import closest
 from harness.refs import resolve_ref
 from harness.specs import StrategySpec, Strict
 
@@ -155,10 +156,7 @@ def resolve_strategies(catalog: Catalog, strategies: list[str], options: dict[st
 
 def check_overrides(profile: Profile, overrides: dict[str, Any]) -> None:
     """`--set` keys must be training arguments and their values valid."""
-    for key in overrides:
-        if key not in TrainArgs.model_fields:
-            raise XHarnessError(f"unknown hyperparameter {key!r}", where=f"--set {key}",
-                                fix=did_you_mean(key, TrainArgs.model_fields))
+    check_keys(overrides)  # names TrainArgs fields, with the closest one on a typo
     try:
         profile.intermediate.merged(overrides)
         profile.target.merged(overrides)

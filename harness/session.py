@@ -21,6 +21,7 @@ from harness.device import use_bf16
 from harness.errors import XHarnessError
 from harness.hashing import CODE_VERSIONS, model_fingerprint
 from harness.modeling import load_encoder
+from harness.plugin_calls import guarded
 from harness.records import RECORD_FILE
 from harness.refs import resolve_ref
 from harness.run_config import RunConfig, resolve
@@ -110,8 +111,10 @@ class Session:
         if name not in self._translators:
             spec = self.catalog.translator(name)
             factory = resolve_ref(spec.factory, f"translators.{name}.factory")
+            built = guarded(factory, plugin=spec.plugin,
+                            what=f"factory of translator {name!r}")(**spec.options)
             self._translators[name] = CachedTranslator(
-                factory(**spec.options), self.runs_dir / "cache" / "translations.sqlite")
+                built, self.runs_dir / "cache" / "translations.sqlite")
         return self._translators[name]
 
     def source(self, task: TaskSpec | str) -> Served:

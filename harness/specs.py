@@ -260,3 +260,34 @@ class TranslatorSpec(Strict):
     factory: Ref = Field(description="`module:function` building the translator")
     options: dict[str, Any] = Field(default_factory=dict)
     plugin: str = ""
+
+
+class MetricSpec(Strict):
+    """A metric a task may name in its `metric` field, for the formats listed.
+
+    Built-in metrics are implemented by their formats (`harness.metrics.registry`). A
+    plugin metric gives `compute`, a `module:function(gold, predictions) -> float` (in
+    percent) over whole lists of labels: label names for `classification`, choice indices
+    for `multiple_choice` (the formats whose predictions are labels).
+    """
+
+    name: str
+    description: str
+    formats: list[Format] = Field(min_length=1)
+    compute: Ref | None = Field(
+        default=None, description="`module:function(gold, predictions) -> float` (percent)"
+    )
+    plugin: str = ""
+
+    @model_validator(mode="after")
+    def _label_formats(self) -> MetricSpec:
+        other = [f for f in self.formats if f not in LABEL_FORMATS]
+        if self.compute and other:
+            raise ValueError(
+                f"a metric with `compute` scores label predictions: formats "
+                f"{list(LABEL_FORMATS)} only, not {other}")
+        return self
+
+
+#: formats whose predictions are labels, so that a plugin metric can score them
+LABEL_FORMATS = ("classification", "multiple_choice")

@@ -234,7 +234,7 @@ def train(
             scores = {}
             for ev in devs:
                 _, metrics = evaluate(model, ev, device, bf16, pad_id)
-                scores[ev.head] = metrics[ev.fmt.primary_metric]
+                scores[ev.head] = metrics[ev.fmt.primary_key(ev.task)]
             mean = float(np.mean(list(scores.values())))
             result.dev_history.append({"step": step, "mean": mean, **scores})
             if on_log:

@@ -217,3 +217,30 @@ def test_order_reference_and_pairs_are_registry_data(tmp_path: Path) -> None:
     assert (found["system"], found["against"], found["seeds"]) == (
         "english-only", "baseline", {"english-only": 3, "baseline": 3})
     assert found["difference"] == pytest.approx(5.0) and found["paired"]
+
+
+def test_republishing_removes_the_pages_it_no_longer_produces(tmp_path: Path) -> None:
+    """A folder never mixes two publications: the previous one's per-target pages that
+    this one does not write are removed (only those: files xharness did not write stay)."""
+    runs, out = tmp_path / "runs", tmp_path / "out"
+    _run(runs, "baseline", 0, {"en": 160, "de": 100})
+    folder = out / "embedded"
+    folder.mkdir(parents=True)
+    (folder / "notes.md").write_text("mine\n", encoding="utf-8")
+    (folder / "pawsx.md").write_text("old page\n", encoding="utf-8")
+    (folder / "README.md").write_text(  # a board published before manifests existed
+        "# Leaderboard: profile `embedded`\n\n## Per target\n\n- [pawsx](pawsx.md)\n",
+        encoding="utf-8")
+    first = publish(runs, out)
+    assert folder / "xnli.md" in first.written and first.removed == [folder / "pawsx.md"]
+    assert (folder / "notes.md").is_file() and not (folder / "pawsx.md").exists()
+    manifest = json.loads((folder / ".published.json").read_text())
+    assert "xnli.md" in manifest["files"] and "notes.md" not in manifest["files"]
+    # the next publication has no xnli runs: its page goes, the user's file stays
+    for record in (runs / "targets").iterdir():
+        data = json.loads((record / "record.json").read_text())
+        data["target"] = "pawsx"
+        (record / "record.json").write_text(json.dumps(data))
+    second = publish(runs, out)
+    assert folder / "xnli.md" in second.removed and not (folder / "xnli.md").exists()
+    assert (folder / "pawsx.md").is_file() and (folder / "notes.md").is_file()

@@ -27,7 +27,7 @@ FMT = Tagging()
 def _spec(labels: list[str] = NER, **options: object) -> TaskSpec:
     return TaskSpec.model_validate({
         "name": "toy_ner", "role": "target", "family": "ner", "format": "tagging",
-        "languages": ["en"], "labels": labels, "metric": "f1", "options": options,
+        "languages": ["en"], "labels": labels, "metric": "seqeval", "options": options,
         "sources": {"embedded": {"builder": "plugins.tasks.xnli:embedded", "languages": ["en"]}},
     })
 
@@ -104,7 +104,7 @@ def test_bad_rows_are_counted_or_raise_under_strict() -> None:
         "tag count differs from token count": 1, "tag outside the label set": 1,
         "empty sentence": 1,
     }}
-    with pytest.raises(XHarnessError, match="row 1"):
+    with pytest.raises(XHarnessError, match=r"3 bad row.*row 2: .*row 3: .*row 4: "):
         FMT.canonicalize(raw, _spec(), {}, strict=True, where="test")
 
 

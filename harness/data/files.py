@@ -183,3 +183,35 @@ def read_aligned_lines(base: Path, source_suffix: str,
             where=f"{base}.{source_suffix}", fix="the two files must be line-aligned",
         )
     return datasets.Dataset.from_dict({"source_sentence": src, "target_sentence": tgt})
+
+
+def row_lines(path: Path, file_format: str) -> list[int] | None:
+    """The 1-based line where each row the reader returns starts, for the line-based
+    layouts (None for the others), so `--strict` can name `file:line` of a bad row.
+
+    Only called once a row was refused; it must skip what the readers skip (blank lines,
+    a CSV header).
+    """
+    if file_format not in ("tsv", "conll", "jsonl", "json", "csv"):
+        return None
+    text = _text(path)
+    if file_format == "conll":
+        starts, inside = [], False
+        for lineno, line in enumerate(text.splitlines(), 1):
+            if line.strip() and not inside:
+                starts.append(lineno)
+            inside = bool(line.strip())
+        return starts
+    if file_format in ("jsonl", "json"):
+        if text.lstrip().startswith("["):
+            return None  # one JSON document: its rows have no lines of their own
+        return [n for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    quoting = csv.QUOTE_NONE if file_format == "tsv" else csv.QUOTE_MINIMAL
+    reader = csv.reader(text.splitlines(), delimiter="\t" if file_format == "tsv" else ",",
+                        quoting=quoting)
+    starts, last = [], 0
+    for row in reader:
+        if row:
+            starts.append(last + 1)
+        last = reader.line_num
+    return starts[1:] if file_format == "csv" else starts

@@ -11,6 +11,7 @@ from __future__ import annotations
 import glob
 import hashlib
 import importlib
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -22,6 +23,7 @@ from harness.data.sampling import sample_indices, sample_seed
 from harness.errors import MissingSplit, XHarnessError
 from harness.hashing import file_digest
 from harness.lock import hub_mirror, recorded_commit, revision_for
+from harness.plugin_calls import guarded
 from harness.refs import resolve_ref
 from harness.specs import EmbeddedSource, HubSource, LocalSource, SourceKind, TaskSpec
 
@@ -89,7 +91,9 @@ def load_raw(
     if isinstance(spec, LocalSource):
         return _load_local(task, spec, split, lang, data_root)
     builder = resolve_ref(spec.builder, f"tasks.{task.name}.sources.embedded.builder")
-    ds = builder(split=split, lang=lang, **{**spec.options, **(options or {})})
+    build = guarded(builder, plugin=task.plugin,
+                    what=f"embedded builder of task {task.name!r} ({split}, {lang})")
+    ds = build(split=split, lang=lang, **{**spec.options, **(options or {})})
     if not isinstance(ds, datasets.Dataset):
         raise XHarnessError(
             f"embedded builder returned {type(ds).__name__}, not datasets.Dataset",
@@ -152,7 +156,9 @@ def _load_hub(task: TaskSpec, spec: HubSource, split: Split, lang: str,
                                               sample_seed(task.name, split_name, lang)))
         if spec.row_filter:
             keep = resolve_ref(spec.row_filter, f"tasks.{task.name}.sources.hub.row_filter")
-            ds = ds.filter(lambda ex: keep(ex, lang))
+            ds = guarded(ds.filter, code=keep, plugin=task.plugin,
+                         what=f"row filter {spec.row_filter} of task {task.name!r}",
+                         )(lambda ex: keep(ex, lang))
         return ds
     except XHarnessError:
         raise
@@ -221,6 +227,24 @@ def _load_local(
             f"could not parse {spec.file_format} file: {type(exc).__name__}: {exc}",
             where=str(path), fix=f"write the file as {spec.file_format} in the hub schema",
         ) from exc
+
+
+def row_locator(task: TaskSpec, split: Split, lang: str, kind: SourceKind,
+                data_root: str | None = None) -> Callable[[int], str] | None:
+    """`file:line` of a source row (an index into what `load_raw` returned), where the
+    source is a local file in a line-based layout and no batched adapter regroups rows."""
+    spec = task.sources.get(kind)
+    if not isinstance(spec, LocalSource) or task.options.get("adapter_batched"):
+        return None
+    template = spec.path.replace("{split}", spec.splits.get(split, split))
+    path = Path(template.format(root=data_root or "", lang=lang, iso3=spec.iso3.get(lang, lang)))
+    try:
+        lines = files.row_lines(path, spec.file_format)
+    except XHarnessError:
+        return None
+    if lines is None:
+        return None
+    return lambda i: f"{path}:{lines[i]}" if 0 <= i < len(lines) else f"{path}, row {i + 1}"
 
 
 @cache

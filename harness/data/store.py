@@ -7,6 +7,7 @@ what canonicalisation dropped is kept for the run record.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,12 +19,14 @@ import numpy as np
 from harness.config import Profile, TrainArgs
 from harness.data.choice import choose
 from harness.data.sampling import sample_indices, sample_seed
-from harness.data.sources import Split, load_raw, source_for, split_parts
+from harness.data.sources import Split, load_raw, row_locator, source_for, split_parts
 from harness.errors import XHarnessError
 from harness.formats import get_format
-from harness.formats.base import DataReport, Format
+from harness.formats.base import BadRows, DataReport, Format
 from harness.specs import TaskSpec
 from harness.translation.base import Translator
+
+log = logging.getLogger("xharness")
 
 
 class Untranslatable(XHarnessError):
@@ -82,7 +85,12 @@ class DataStore:
             for part in parts or [None]:  # each sub-split on its own, to stratify by it
                 raw = load_raw(task, split, lang, kind, served.root,
                                self.profile.data_options.get(task.name), part=part)
-                pieces.append(fmt.canonicalize(raw, task, columns, self.strict, where))
+                try:
+                    pieces.append(fmt.canonicalize(raw, task, columns, self.strict, where))
+                except BadRows as bad:  # name each bad row's file and line where there is one
+                    locate = (row_locator(task, split, lang, kind, served.root)
+                              if part is None else None)
+                    raise (bad.located(locate) if locate else bad) from None
             ds, report = pieces[0]
             strata = None
             if len(pieces) > 1:
@@ -91,6 +99,12 @@ class DataStore:
                 report = DataReport(rows_in=sum(r.rows_in for _, r in pieces),
                                     rows_out=sum(r.rows_out for _, r in pieces),
                                     dropped=sum((r.dropped for _, r in pieces), Counter()))
+            if report.dropped:
+                log.warning("%s: dropped %d of %d rows (%s); %s on the other %d. `--strict` "
+                            "refuses them, naming each file and line", where,
+                            sum(report.dropped.values()), report.rows_in,
+                            ", ".join(f"{n} {why}" for why, n in report.dropped.items()),
+                            "trains" if split == "train" else "scores", report.rows_out)
             if len(ds) == 0:
                 raise Untranslatable(
                     f"split is empty after loading ({report.rows_in} rows in, dropped: "

@@ -24,6 +24,29 @@ from harness.errors import XHarnessError
 from harness.specs import TaskSpec
 
 
+class BadRows(XHarnessError):
+    """Rows refused under `--strict`: every one of them (the first `SHOWN` named), so one
+    run finds all the bad rows of a file. `rows` holds (row index, detail) pairs; the data
+    store re-raises it with `locate`, which turns a row index into `file:line`."""
+
+    SHOWN = 20
+
+    def __init__(self, rows: list[tuple[int, str]], where: str,
+                 locate: Callable[[int], str] | None = None) -> None:
+        self.rows, self.place = rows, where
+        named = "; ".join(f"{locate(i) if locate else f'row {i + 1}'}: {detail}"
+                          for i, detail in rows[:self.SHOWN])
+        more = (f"; and {len(rows) - self.SHOWN} more bad row(s)"
+                if len(rows) > self.SHOWN else "")
+        super().__init__(
+            f"{len(rows)} bad row(s): {named}{more}", where=where,
+            fix="correct the data, or drop --strict to skip and count such rows",
+        )
+
+    def located(self, locate: Callable[[int], str]) -> BadRows:
+        return BadRows(self.rows, self.place, locate)
+
+
 @dataclass
 class DataReport:
     """What canonicalisation dropped, by reason, so that bad rows are counted not hidden."""
@@ -31,15 +54,21 @@ class DataReport:
     rows_in: int = 0
     rows_out: int = 0
     dropped: Counter[str] = field(default_factory=Counter)
+    refused: list[tuple[int, str]] = field(default_factory=list)
 
-    def reject(self, reason: str, detail: str, strict: bool, where: str) -> None:
-        """Count a bad row, or raise under `--strict`."""
+    def reject(self, reason: str, detail: str, strict: bool, where: str,
+               row: int | None = None) -> None:
+        """Count a bad row; under `--strict`, keep it for `finish` to refuse (all of them,
+        not only the first). `row` is its index in the source rows."""
         if strict:
-            raise XHarnessError(
-                detail, where=where,
-                fix="correct the data, or drop --strict to skip and count such rows",
-            )
+            self.refused.append((-1 if row is None else row, detail))
+            return
         self.dropped[reason] += 1
+
+    def finish(self, where: str) -> None:
+        """Raise `BadRows` if `--strict` refused any row."""
+        if self.refused:
+            raise BadRows(self.refused, where)
 
     def as_dict(self) -> dict[str, Any]:
         return {"rows_in": self.rows_in, "rows_out": self.rows_out,
@@ -57,6 +86,13 @@ class Format(ABC):
     trains: ClassVar[bool] = True
     #: True if predictions need a decision rule fitted on the dev split (BUCC's threshold)
     calibrates: ClassVar[bool] = False
+
+    def primary_key(self, task: TaskSpec) -> str:
+        """The key of `score`'s result that ranks dev checkpoints and fills leaderboard
+        cells: the format's `primary_metric`, or a plugin metric's own name."""
+        from harness.metrics.registry import primary_key
+
+        return primary_key(self.primary_metric, task)
 
     # -- data ---------------------------------------------------------------------------
     @abstractmethod

@@ -15,8 +15,8 @@ from harness.config import TrainArgs
 from harness.formats.base import DataReport, Format, label_index, require_columns
 from harness.formats.mapping import label_names, resolve_label, to_canonical
 from harness.formats.padding import pad_sequences
-from harness.metrics import accuracy
-from harness.metrics.example_stats import accuracy_from_stats, correct_rows
+from harness.metrics.registry import label_from_stats, label_rows, label_scores
+from harness.problems import closest
 from harness.specs import TaskSpec
 
 
@@ -60,13 +60,17 @@ class Classification(Format):
             reason = detail = None
             if label is None:
                 reason, detail = "label outside the label set", f"label {row['label']!r}"
+                near = (closest(row["label"], task.labels or [], n=1)
+                        if isinstance(row["label"], str) else [])
+                if near:  # labels match exactly: `Positive` is not `positive`
+                    detail += f" (did you mean {near[0]!r}?)"
             elif not isinstance(row["text"], str) or not row["text"].strip():
                 reason, detail = "empty text", "`text` is empty"
             elif pair and (not isinstance(row["text_pair"], str) or not row["text_pair"].strip()):
                 reason, detail = "empty text", "`text_pair` is empty"
             if reason:
-                report.reject(reason, f"row {i}: {detail} ({reason} {task.labels})", strict,
-                              where)
+                report.reject(reason, f"{detail} ({reason} {task.labels})", strict, where,
+                              row=i)
                 continue
             texts.append(row["text"])
             labels.append(label)
@@ -75,6 +79,7 @@ class Classification(Format):
         data: dict[str, list[Any]] = {"text": texts, "label": labels}
         if pair:
             data["text_pair"] = pairs
+        report.finish(where)
         report.rows_out = len(texts)
         return datasets.Dataset.from_dict(data), report
 
@@ -139,15 +144,15 @@ class Classification(Format):
     def example_stats(
         self, predictions: list[Any], examples: datasets.Dataset, task: TaskSpec, lang: str
     ) -> np.ndarray:
-        names = task.labels or []
-        return correct_rows([names[i] for i in examples["label"]], predictions)
+        index = label_index(task.labels or [])
+        return label_rows(task, examples["label"], [index[p] for p in predictions])
 
     def metric_from_stats(self, rows: np.ndarray, task: TaskSpec) -> float:
-        return accuracy_from_stats(rows)
+        names = task.labels or []
+        return label_from_stats(task, rows, lambda i: names[i])
 
     def score(
         self, predictions: list[Any], examples: datasets.Dataset, task: TaskSpec, lang: str
     ) -> dict[str, float]:
         names = task.labels or []
-        gold = [names[i] for i in examples["label"]]
-        return {"accuracy": accuracy(predictions, gold)}
+        return label_scores(task, [names[i] for i in examples["label"]], predictions)

@@ -11,6 +11,7 @@ from typing import Any
 import datasets
 
 from harness.errors import XHarnessError
+from harness.plugin_calls import guarded
 from harness.refs import resolve_ref
 from harness.specs import TaskSpec
 
@@ -25,16 +26,11 @@ def to_canonical(
         adapter = resolve_ref(task.adapter, f"tasks.{task.name}.adapter")
         # a batched adapter `f(batch, indices)` may emit more or fewer rows than it reads
         batched = bool(task.options.get("adapter_batched"))
-        try:
-            out = raw.map(adapter, remove_columns=raw.column_names, batched=batched,
-                          with_indices=batched)
-        except Exception as exc:
-            raise XHarnessError(
-                f"adapter {task.adapter} failed on task {task.name!r}: "
-                f"{type(exc).__name__}: {exc}",
-                where=where, fix="fix the adapter or the data it reads",
-            ) from exc
-        return out
+        run = guarded(raw.map, code=adapter, plugin=task.plugin,
+                      what=f"adapter {task.adapter} of task {task.name!r} on {where}",
+                      fix="fix the adapter or the data it reads")
+        return run(adapter, remove_columns=raw.column_names, batched=batched,
+                   with_indices=batched)
     rename = {src: dst for dst, src in columns.items() if src != dst and src in raw.column_names}
     missing_src = [src for dst, src in columns.items() if src not in raw.column_names]
     if missing_src:

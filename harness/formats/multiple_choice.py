@@ -22,8 +22,7 @@ from harness.config import TrainArgs
 from harness.formats.base import DataReport, Format, require_columns
 from harness.formats.mapping import to_canonical
 from harness.formats.padding import pad_sequences
-from harness.metrics import accuracy
-from harness.metrics.example_stats import accuracy_from_stats, correct_rows
+from harness.metrics.registry import label_from_stats, label_rows, label_scores
 from harness.specs import TaskSpec
 
 MASKED = -1e4  # logit of a missing choice: never chosen, no gradient to speak of
@@ -75,13 +74,14 @@ class MultipleChoice(Format):
             elif label is None or not 0 <= label < len(choices):
                 reason = "label is not a choice index"
             if reason:
-                report.reject(reason, f"row {i}: {reason} (label {row['label']!r})", strict,
-                              where)
+                report.reject(reason, f"{reason} (label {row['label']!r})", strict, where,
+                              row=i)
                 continue
             rows["context"].append(row.get("context") or "")
             rows["question"].append(row.get("question") or "")
             rows["choices"].append(list(choices))
             rows["label"].append(label)
+        report.finish(where)
         report.rows_out = len(rows["label"])
         return datasets.Dataset.from_dict(rows), report
 
@@ -184,15 +184,15 @@ class MultipleChoice(Format):
     def example_stats(
         self, predictions: list[Any], examples: datasets.Dataset, task: TaskSpec, lang: str
     ) -> np.ndarray:
-        return correct_rows(examples["label"], predictions)
+        return label_rows(task, examples["label"], predictions)
 
     def metric_from_stats(self, rows: np.ndarray, task: TaskSpec) -> float:
-        return accuracy_from_stats(rows)
+        return label_from_stats(task, rows, int)
 
     def score(
         self, predictions: list[Any], examples: datasets.Dataset, task: TaskSpec, lang: str
     ) -> dict[str, float]:
-        return {"accuracy": accuracy(examples["label"], predictions)}
+        return label_scores(task, examples["label"], predictions)
 
 
 def _as_index(value: Any) -> int | None:

@@ -29,6 +29,7 @@ from harness.metrics.example_stats import (
     f1_from_stats,
     pair_rows,
 )
+from harness.metrics.registry import metric_for
 from harness.mining import best_threshold, mine, nearest
 from harness.specs import TaskSpec
 
@@ -76,11 +77,12 @@ class Retrieval(Format):
             elif (row["side"], row["id"]) in seen:
                 reason = "duplicate id"
             if reason:
-                report.reject(reason, f"row {i}: {reason} ({row['side']!r}, {row['id']!r})",
-                              strict, where)
+                report.reject(reason, f"{reason} ({row['side']!r}, {row['id']!r})",
+                              strict, where, row=i)
                 continue
             seen.add((row["side"], row["id"]))
             keep.append(i)
+        report.finish(where)
         ds = ds.select(keep) if len(keep) != len(ds) else ds
         report.rows_out = len(ds)
         return ds, report
@@ -118,7 +120,7 @@ class Retrieval(Format):
         vectors = np.stack(logits)
         sides = np.asarray(examples["side"])
         src, tgt = np.flatnonzero(sides == "source"), np.flatnonzero(sides == "target")
-        if task.metric == "tatoeba":
+        if _mode(task) == "tatoeba":
             return nearest(vectors[tgt], vectors[src]).tolist()
         texts, ids = examples["text"], examples["id"]
         src_u, src_ok = _unique(src, texts)
@@ -132,7 +134,7 @@ class Retrieval(Format):
 
     def calibrate(self, predictions: Any, examples: datasets.Dataset,
                   task: TaskSpec) -> dict[str, float] | None:
-        if task.metric != "bucc":
+        if _mode(task) != "bucc":
             return None
         return {"threshold": best_threshold(predictions, _gold_pairs(examples))}
 
@@ -148,12 +150,12 @@ class Retrieval(Format):
         return _example_stats(self, predictions, examples, task)
 
     def metric_from_stats(self, rows: np.ndarray, task: TaskSpec) -> float:
-        return accuracy_from_stats(rows) if task.metric == "tatoeba" else f1_from_stats(rows)
+        return accuracy_from_stats(rows) if _mode(task) == "tatoeba" else f1_from_stats(rows)
 
     def score(
         self, predictions: Any, examples: datasets.Dataset, task: TaskSpec, lang: str
     ) -> dict[str, float]:
-        if task.metric == "tatoeba":
+        if _mode(task) == "tatoeba":
             acc = tatoeba_accuracy(_gold_indices(examples), [str(p) for p in predictions])
             return {"accuracy": acc, "score": acc}
         prf = bucc_scores(_gold_pairs(examples), [tuple(p) for p in predictions])
@@ -163,7 +165,7 @@ class Retrieval(Format):
 
 def _example_stats(fmt: Retrieval, predictions: Any, examples: datasets.Dataset,
                    task: TaskSpec) -> np.ndarray:
-    if task.metric == "tatoeba":
+    if _mode(task) == "tatoeba":
         return correct_rows(_gold_indices(examples), [str(p) for p in predictions])
     sources = [i for i, s in zip(examples["id"], examples["side"], strict=True) if s == "source"]
     return pair_rows(set(_gold_pairs(examples)), {tuple(p) for p in predictions}, sources)
@@ -191,3 +193,9 @@ def _gold_indices(examples: datasets.Dataset) -> list[str]:
         i for i, s in zip(examples["id"], examples["side"], strict=True) if s == "source")}
     return [str(position.get(p, -1)) for i, s, p in zip(
         examples["id"], examples["side"], examples["pair"], strict=True) if s == "target"]
+
+
+def _mode(task: TaskSpec) -> str:
+    """`tatoeba` (nearest neighbour, accuracy) or `bucc` (mining, F1): the task's metric,
+    checked against the registry so that no other name is silently mined as BUCC."""
+    return metric_for(task).name

@@ -34,6 +34,7 @@ from harness.formats.padding import pad_sequences
 from harness.metrics import mlqa_scores, squad_scores
 from harness.metrics.example_stats import qa_from_stats, qa_rows
 from harness.metrics.qa import normalizer
+from harness.metrics.registry import metric_for
 from harness.specs import TaskSpec
 
 NO_OFFSET = (-1, -1)
@@ -96,8 +97,8 @@ class SpanQA(Format):
             problem = _row_problem(row, seen)
             if problem:
                 reason, detail = problem
-                report.reject(reason, f"row {i} (id {row['id']!r}): {reason} ({detail})",
-                              strict, where)
+                report.reject(reason, f"id {row['id']!r}: {reason} ({detail})",
+                              strict, where, row=i)
                 continue
             seen.add(str(row["id"]))
             out["id"].append(str(row["id"]))
@@ -106,6 +107,7 @@ class SpanQA(Format):
             out["answers"].append({"text": list(row["answers"]["text"]),
                                    "answer_start": [int(s) for s in
                                                     row["answers"]["answer_start"]]})
+        report.finish(where)
         report.rows_out = len(out["id"])
         return datasets.Dataset.from_dict(out, features=CANONICAL_FEATURES), report
 
@@ -231,7 +233,7 @@ class SpanQA(Format):
         gold = {qid: a["text"] for qid, a in zip(examples["id"], examples["answers"],
                                                  strict=True)}
         answers = dict(predictions)
-        if task.metric == "mlqa":
+        if _mode(task) == "mlqa":
             em, f1 = mlqa_scores(answers, gold, lang)
         else:
             em, f1 = squad_scores(answers, gold)
@@ -243,7 +245,7 @@ class SpanQA(Format):
         answers = dict(predictions)
         return qa_rows([answers.get(qid, "") for qid in examples["id"]],
                        [a["text"] for a in examples["answers"]],
-                       normalizer(lang if task.metric == "mlqa" else None))
+                       normalizer(lang if _mode(task) == "mlqa" else None))
 
     def metric_from_stats(self, rows: np.ndarray, task: TaskSpec) -> float:
         return qa_from_stats(rows)
@@ -385,3 +387,8 @@ def _top(scores: np.ndarray, k: int) -> np.ndarray:
     """Indices of the `k` highest finite scores, best first."""
     order = np.argsort(-scores, kind="stable")[:k]
     return order[np.isfinite(scores[order])]
+
+
+def _mode(task: TaskSpec) -> str:
+    """`squad` or `mlqa` normalisation: the task's metric, checked against the registry."""
+    return metric_for(task).name

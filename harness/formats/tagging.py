@@ -219,11 +219,12 @@ class Tagging(Format):
             problem = _row_problem(tokens, tags)
             if problem:
                 reason, detail = problem
-                report.reject(reason, f"row {i}: {detail} ({reason}; labels {task.labels})",
-                              strict, where)
+                report.reject(reason, f"{detail} ({reason}; labels {task.labels})",
+                              strict, where, row=i)
                 continue
             kept_tokens.append(tokens)
             kept_tags.append(tags)
+        report.finish(where)
         report.rows_out = len(kept_tokens)
         data = {"tokens": kept_tokens, "tags": kept_tags}
         return datasets.Dataset.from_dict(data, features=CANONICAL_FEATURES), report

@@ -91,12 +91,16 @@ def _load_json(path: Path) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        raise XHarnessError(
-            f"the file is not valid JSON ({error.msg} at line {error.lineno}, "
-            f"column {error.colno})",
-            where=str(path),
-            fix="write a JSON object that maps each question id to its answer text",
-        ) from None
+        problem = f"{error.msg} at line {error.lineno}, column {error.colno}"
+    except RecursionError:
+        problem = "nested too deeply to parse"
+    except ValueError as error:  # an integer past Python's int-conversion digit limit
+        problem = str(error).split(";")[0]
+    raise XHarnessError(
+        f"the file is not valid JSON ({problem})",
+        where=str(path),
+        fix="write a JSON object that maps each question id to its answer text",
+    )
 
 
 def read_qa_predictions(path: Path) -> dict[str, str]:
@@ -124,6 +128,16 @@ def read_qa_gold(path: Path) -> dict[str, list[str]]:
             for paragraph in article["paragraphs"]:
                 for qa in paragraph["qas"]:
                     question_id = qa["id"]
+                    if not isinstance(question_id, str):
+                        raise XHarnessError(
+                            f"question id {question_id!r} is a "
+                            f"{'null' if question_id is None else type(question_id).__name__}"
+                            ", not a string: no prediction can ever match it (prediction "
+                            "ids are JSON object keys, always strings), so it would be "
+                            "scored as unanswered",
+                            where=str(path),
+                            fix='write every question id as a JSON string ("id": "56be4db0")',
+                        )
                     answers = [answer["text"] for answer in qa["answers"]]
                     if question_id in gold:
                         raise XHarnessError(

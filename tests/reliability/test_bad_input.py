@@ -87,7 +87,11 @@ def test_strict_turns_bad_rows_into_an_error_and_writes_nothing(world, tmp_path)
     result = _eval(registry, root, tmp_path / "runs", "-s", "baseline", "-t", "local_nli",
                    "--strict")
     assert result.exit_code == 2
-    assert "row 0" in result.output and "label outside the label set" in result.output
+    assert "label outside the label set" in result.output
+    # every bad row, by file and 1-based line (the first three lines of each test file)
+    test_en = root / "nli" / "test-en.jsonl"
+    assert "3 bad row(s)" in result.output
+    assert all(f"{test_en}:{n}: label 'maybe'" in result.output for n in (1, 2, 3))
     assert "local_nli (local, test, en)" in result.output and "--strict" in result.output
     assert not list((tmp_path / "runs").glob("targets/*/record.json"))
 
