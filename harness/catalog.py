@@ -24,6 +24,7 @@ from harness.errors import XHarnessError
 from harness.problems import Problem, did_you_mean, from_validation_error
 from harness.refs import allow_package, resolve_ref
 from harness.registry import Registry, load_registry
+from harness.selection.spec import SelectorSpec
 from harness.specs import StrategySpec, TaskSpec, TranslatorSpec
 
 ENTRY_POINT_GROUP = "xharness"
@@ -32,6 +33,7 @@ _HOOKS: dict[str, tuple[str, type[BaseModel]]] = {
     "tasks": ("xharness_tasks", TaskSpec),
     "strategies": ("xharness_strategies", StrategySpec),
     "translators": ("xharness_translators", TranslatorSpec),
+    "selectors": ("xharness_selectors", SelectorSpec),
 }
 
 
@@ -42,6 +44,7 @@ class Catalog:
     tasks: dict[str, TaskSpec] = field(default_factory=dict)
     strategies: dict[str, StrategySpec] = field(default_factory=dict)
     translators: dict[str, TranslatorSpec] = field(default_factory=dict)
+    selectors: dict[str, SelectorSpec] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -56,6 +59,9 @@ class Catalog:
 
     def translator(self, name: str) -> TranslatorSpec:
         return self._get("translator", self.translators, name)
+
+    def selector(self, name: str) -> SelectorSpec:
+        return self._get("selector", self.selectors, name)
 
     def profile(self, name: str) -> Profile:
         return self._get("profile", self.profiles, name)
@@ -191,6 +197,9 @@ def check_imports(catalog: Catalog) -> list[Problem]:
         refs.append((strat.plugin, f"strategies.{name}.planner", strat.planner))
     for name, tr in catalog.translators.items():
         refs.append((tr.plugin, f"translators.{name}.factory", tr.factory))
+    for name, sel in catalog.selectors.items():
+        refs += [(sel.plugin, f"selectors.{name}.scorer", sel.scorer),
+                 (sel.plugin, f"selectors.{name}.cost", sel.cost)]
     for plugin, fld, ref in refs:
         try:
             resolve_ref(ref)

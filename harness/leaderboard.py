@@ -201,6 +201,9 @@ def publish(runs_dir: Path, out_dir: Path, profile: str | None = None) -> list[P
     written = []
     for prof, recs in sorted(by_profile(records).items()):
         written += _publish_profile(Path(runs_dir), Path(out_dir) / prof, prof, recs)
+        from harness.selection.report import publish_selection  # issue 20: selection tables
+
+        written += publish_selection(Path(runs_dir), Path(out_dir) / prof, prof, recs)
     return written
 
 
