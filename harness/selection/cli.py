@@ -30,6 +30,15 @@ def run_select(catalog: Any, target: str, which: str, method: str, profile: str,
     session = Session.create(catalog, profile, runs_dir, model=model, device=device,
                              allow_non_zero_shot=allow_non_zero_shot, overrides=overrides)
     spec_t = session.task(target)
+    from harness.formats import get_format
+
+    if not get_format(spec_t.format).trains:
+        from harness.errors import XHarnessError
+
+        raise XHarnessError(
+            f"target {target!r} ({spec_t.format}) has no training data: every selection "
+            "method compares candidates through the target's English training data",
+            where="--target", fix="choose a target that trains (`xharness list tasks`)")
     pool = candidates(catalog, spec_t, which, allow_non_zero_shot)
     request = SelectionRequest(session, spec_t, pool, seed=seed, sample=sample, limit=limit,
                                budget=budget)
@@ -69,10 +78,17 @@ def _print(results: list[dict[str, Any]], pool: list[str], target: str) -> None:
                      c["train_examples"], gpu, c["requires"]])
     click.echo(tabulate(rows, headers=["method", "wall time", "forward examples",
                                        "training examples", "GPU h (est.)", "requires"]))
-    grid = [h for h in first["cost"]["per_candidate_grid_hours"].values()]
-    if grid and all(h is not None for h in grid):
-        click.echo(f"Full grid of these single-task rows (est.): {sum(grid):.1f} GPU h; "
-                   f"{first['cost']['model']}")
+    grid = first["cost"]["per_candidate_grid_hours"]
+    known = [h for h in grid.values() if h is not None]
+    unknown = sorted(c for c, h in grid.items() if h is None)
+    if known:
+        click.echo(f"Full grid of these single-task rows (est.): {sum(known):.1f} GPU h"
+                   + (f" without {', '.join(unknown)} (no size hint)" if unknown else "")
+                   + f"; {first['cost']['model']}")
+    for r in results:
+        if r["cost"].get("unknown"):
+            click.echo(f"{r['method']}: GPU hours leave out {', '.join(r['cost']['unknown'])}"
+                       " (no size hint in registry.yaml)")
     for r in results:
         for c, note in r["notes"].items():
             click.echo(f"note ({r['method']}, {c}): {note}")
