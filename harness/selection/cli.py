@@ -73,11 +73,12 @@ def _print(results: list[dict[str, Any]], pool: list[str], target: str) -> None:
     rows = []
     for r in results:
         c = r["cost"]
-        gpu = "unknown" if c["gpu_hours"] is None else f"{c['gpu_hours']:.3f}"
+        gpu = "unknown" if c["gpu_hours"] is None else f"{c['gpu_hours']:.2g}"
         rows.append([r["method"], f"{r['seconds']:.1f} s", c["forward_examples"],
                      c["train_examples"], gpu, c["requires"]])
     click.echo(tabulate(rows, headers=["method", "wall time", "forward examples",
-                                       "training examples", "GPU h (est.)", "requires"]))
+                                       "training examples", "GPU h (est.)", "requires"],
+                       disable_numparse=True))
     grid = first["cost"]["per_candidate_grid_hours"]
     known = [h for h in grid.values() if h is not None]
     unknown = sorted(c for c, h in grid.items() if h is None)
