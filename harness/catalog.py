@@ -26,6 +26,7 @@ from harness.plugin_calls import describe, raised_at
 from harness.problems import Problem, did_you_mean, from_validation_error
 from harness.refs import allow_package, resolve_ref
 from harness.registry import Registry, load_registry
+from harness.selection.spec import SelectorSpec
 from harness.specs import MetricSpec, StrategySpec, TaskSpec, TranslatorSpec
 
 ENTRY_POINT_GROUP = "xharness"
@@ -35,6 +36,7 @@ _HOOKS: dict[str, tuple[str, type[BaseModel]]] = {
     "strategies": ("xharness_strategies", StrategySpec),
     "translators": ("xharness_translators", TranslatorSpec),
     "metrics": ("xharness_metrics", MetricSpec),
+    "selectors": ("xharness_selectors", SelectorSpec),
 }
 
 
@@ -46,6 +48,7 @@ class Catalog:
     strategies: dict[str, StrategySpec] = field(default_factory=dict)
     translators: dict[str, TranslatorSpec] = field(default_factory=dict)
     metrics: dict[str, MetricSpec] = field(default_factory=lambda: dict(BUILTIN_METRICS))
+    selectors: dict[str, SelectorSpec] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -60,6 +63,9 @@ class Catalog:
 
     def translator(self, name: str) -> TranslatorSpec:
         return self._get("translator", self.translators, name)
+
+    def selector(self, name: str) -> SelectorSpec:
+        return self._get("selector", self.selectors, name)
 
     def profile(self, name: str) -> Profile:
         return self._get("profile", self.profiles, name)
@@ -252,6 +258,9 @@ def check_imports(catalog: Catalog) -> list[Problem]:
     for name, metric in catalog.metrics.items():
         if metric.compute:
             refs.append((metric.plugin, f"metrics.{name}.compute", metric.compute))
+    for name, sel in catalog.selectors.items():
+        refs += [(sel.plugin, f"selectors.{name}.scorer", sel.scorer),
+                 (sel.plugin, f"selectors.{name}.cost", sel.cost)]
     for plugin, fld, ref in refs:
         try:
             resolve_ref(ref)

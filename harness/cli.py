@@ -182,6 +182,17 @@ def list_metrics(ctx: click.Context) -> None:
                                        "plugin"], maxcolwidths=[None, 20, 60, None, None]))
 
 
+@list_.command("selectors")
+@click.pass_context
+@handle_errors
+def list_selectors(ctx: click.Context) -> None:
+    """Intermediate-task selection methods (`xharness select`)."""
+    catalog = _catalog(ctx)
+    rows = [[s.name, s.description, s.plugin] for s in catalog.selectors.values()]
+    click.echo(tabulate(rows, headers=["selector", "what it does", "plugin"],
+                        maxcolwidths=[None, 70, None]))
+
+
 @list_.command("profiles")
 @click.pass_context
 @handle_errors
@@ -536,6 +547,45 @@ def leaderboard(ctx: click.Context, runs_dir: str, out: Path, profile: str | Non
     for path in done.removed:
         click.echo(f"removed {path} (a page of the previous publication that this one "
                    "no longer produces)")
+
+
+# -- select --------------------------------------------------------------------------------
+
+@main.command("select")
+@click.option("--target", "-t", required=True, help="The target task to choose for.")
+@click.option("--candidates", default="english", show_default=True,
+              help="english, multilingual, all, or comma-separated task names.")
+@click.option("--method", "-m", default="embeddings", show_default=True,
+              help="Selector(s), comma-separated, or `all` (`xharness list selectors`).")
+@click.option("--profile", "-p", default="embedded", show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the intermediate models to use (logme, finetune).")
+@click.option("--sample", type=click.IntRange(2), default=256, show_default=True,
+              help="embeddings: training examples per task.")
+@click.option("--limit", type=click.IntRange(2), help="logme: cap on target training examples.")
+@click.option("--budget", type=click.IntRange(1), default=50, show_default=True,
+              help="finetune: update steps per candidate.")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
+              help="The same overrides as the `xharness eval` that trained the models.")
+@click.option("--model", help="Override the profile's model (hub id or path).")
+@click.option("--runs-dir", envvar="XHARNESS_RUNS", default="runs", show_default=True)
+@click.option("--device", default="auto", show_default=True)
+@click.option("--allow-non-zero-shot", is_flag=True,
+              help="Allow candidates of the target's family in other languages.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the result JSON here.")
+@click.pass_context
+@handle_errors
+def select(ctx: click.Context, target: str, candidates: str, method: str, profile: str,
+           seed: int, sample: int, limit: int | None, budget: int, sets: tuple[str, ...],
+           model: str | None, runs_dir: str, device: str, allow_non_zero_shot: bool,
+           out: Path | None) -> None:
+    """Rank candidate intermediate tasks for a target, before training on it."""
+    from harness.selection.cli import run_select
+
+    run_select(_catalog(ctx), target, candidates, method, profile, seed, sample, limit,
+               budget, dict(_pairs(sets, "--set")), model, runs_dir, device,
+               allow_non_zero_shot, out)
 
 
 # -- score ---------------------------------------------------------------------------------

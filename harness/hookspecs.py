@@ -19,6 +19,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from harness.records import RunRecord
+    from harness.selection.spec import SelectorSpec
     from harness.specs import MetricSpec, StrategySpec, TaskSpec, TranslatorSpec
 
 PROJECT = "xharness"
@@ -69,6 +70,22 @@ def xharness_metrics() -> list[MetricSpec | dict[str, Any]]:
     language's whole test set, and again on resamples of it for the paired bootstrap, so it
     must be a pure function of its arguments. Names are unique across plugins and the
     built-in metrics (`xharness list metrics`).
+    """
+
+
+@hookspec
+def xharness_selectors() -> list[SelectorSpec | dict[str, Any]]:
+    """Return the intermediate-task selection methods this plugin provides.
+
+    A selector ranks candidate intermediate tasks for a target before they are trained on
+    it. Its `scorer` (`module:function`) is called as `scorer(request: SelectionRequest)
+    -> dict[str, float | None]`: one score per name in `request.candidates`, higher meaning
+    predicted better; None means "could not score", with the reason in
+    `request.notes[name]`. Its `cost` is called the same way and returns a
+    `harness.selection.cost.Cost` estimate without loading data or running the model.
+    A scorer must not fine-tune on the target unless its spec says `trains_on_target`,
+    must find intermediate models only through `request.intermediate_encoder(name)`, and
+    must be deterministic for a fixed `request.seed`. Names are unique across plugins.
     """
 
 

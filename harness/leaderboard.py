@@ -39,6 +39,7 @@ from harness.errors import XHarnessError
 from harness.hashing import stable_hash
 from harness.records import RECORD_FILE, TargetRecord, load_example_stats, read_record
 from harness.run_config import label
+from harness.selection.report import publish_selection
 from harness.significance import Evidence, combine, evidence, holm, paired_test
 
 log = logging.getLogger("xharness")
@@ -308,6 +309,7 @@ def publish(runs_dir: Path, out_dir: Path, profile: str | None = None,
         folder = Path(out_dir) / prof
         previous = _previously_published(folder)
         written = _publish_profile(Path(runs_dir), folder, prof, recs, layout)
+        written += publish_selection(Path(runs_dir), folder, prof, recs)  # issue 20
         names = {p.name for p in written}
         for name in sorted(previous - names - {MANIFEST}):
             stale = folder / name

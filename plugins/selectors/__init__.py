@@ -1,0 +1,1 @@
+"""Selection-method plugins (the `xharness_selectors` hook)."""
