@@ -46,7 +46,14 @@ def xharness_strategies() -> list[StrategySpec | dict[str, Any]]:
     A strategy's `planner` (`module:function`) is called as
     `planner(target: TaskSpec, options: dict, catalog: Catalog) -> list[Stage]` and must be
     a pure function of its arguments: the stages it returns name the intermediate model's
-    cache key, so equal plans share one trained encoder across targets.
+    cache key, so equal plans share one trained encoder across targets. Its options are
+    declared by `options_model` (`module:Class`, a pydantic model with extra="forbid", a
+    default and a `Field(description=...)` each; None: no options): `--option` values are
+    validated against it once, and `options` is a plain dict of the validated values
+    (options left at None omitted) plus `default_tasks` (the spec's named task sets) and
+    the context keys `target_languages`, `all_target_languages` and `translator` (the
+    profile's). Planners written for a dict keep working. Every declared option is part of
+    the system's identity, so the leaderboard never pools runs that differ in one.
     """
 
 

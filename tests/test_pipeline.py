@@ -118,7 +118,11 @@ def test_leaderboard_renders_one_row_per_run(grid: Path, tmp_path: Path) -> None
 def test_record_json_is_valid_json_with_schema_version(grid: Path) -> None:
     for path in grid.rglob("record.json"):
         data = json.loads(path.read_text())
-        assert data["schema_version"] == 1 and data["key"] == path.parent.name
+        assert data["schema_version"] == 2 and data["key"] == path.parent.name
+        if data["kind"] == "target":  # the system identity rows group by
+            from harness.run_config import system_id
+
+            assert data["system"] == system_id(data["config"]["system"])
 
 
 def test_targets_that_train_alike_share_one_fine_tune(tmp_path: Path) -> None:
