@@ -41,6 +41,8 @@ class Record(BaseModel):
     timings: dict[str, float]
     versions: dict[str, str]
     created: str
+    #: the process that trained the unit (`host`, `pid`), when several share a runs folder
+    trained_by: dict[str, Any] | None = None
 
 
 class IntermediateRecord(Record):

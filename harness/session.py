@@ -13,6 +13,7 @@ import torch
 
 from harness import distributed
 from harness.catalog import Catalog
+from harness.claims import CLAIMS_DIR, Claims, LeaseClaims, LocalClaims
 from harness.config import Profile, TrainArgs
 from harness.data.sources import fingerprint, for_source, source_languages, train_languages
 from harness.data.store import DataStore
@@ -50,6 +51,7 @@ class Session:
     _store: DataStore | None = None
     _model_fp: str | None = None
     _translators: dict[str, Translator] = field(default_factory=dict)
+    _claims: Claims | None = None
 
     @classmethod
     def create(
@@ -74,6 +76,15 @@ class Session:
             self._store = DataStore(self.profile, tokenizer, strict=self.strict,
                                     max_eval_examples=self.profile.max_eval_examples)
         return self._store
+
+    @property
+    def claims(self) -> Claims:
+        """Who trains which unit: locks in a runs folder, leases on shared storage."""
+        if self._claims is None:
+            self._claims = (LeaseClaims(self.remote._fs, self.remote._root)
+                            if self.remote is not None
+                            else LocalClaims(self.runs_dir / CLAIMS_DIR))
+        return self._claims
 
     @property
     def model_fp(self) -> str:
