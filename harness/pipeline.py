@@ -190,6 +190,7 @@ def _train_stage(
 ) -> IntermediateRecord:
     stage = stages[index]
     unit = Unit("intermediate", key, stage_label(stage, index, seed))
+    log.info("training %s (unit %s)", unit.label, unit.key)
     observers.notify(session.catalog.pm, "xharness_unit_started", unit=unit.as_dict())
     started = time.perf_counter()
     encoder, tokenizer = load_encoder(encoder_path, session.trusts(session.model_ref))
@@ -355,6 +356,7 @@ def _train_target(
     args = session.args("target", target)
     langs = eval_languages(session, target)
     train_task = session.task(target.train_task) if target.train_task else target
+    log.info("training %s (unit %s)", unit.label, unit.key)
     observers.notify(session.catalog.pm, "xharness_unit_started", unit=unit.as_dict())
     started = time.perf_counter()
     fmt = get_format(target.format)
