@@ -81,8 +81,9 @@ def test_status_of_a_grid_from_the_command_line(tmp_path: Path) -> None:
     assert [u["kind"] for u in data["units"]] == ["target", "intermediate", "target"]
     # one unit finished (a real run): status sees it done, by this process
     subprocess.run([sys.executable, "-m", "harness.cli", "eval", "-s", "baseline", "-t",
-                    "pawsx", "--threads", "1", "--set", "max_steps=10", "--runs-dir",
-                    str(runs)], cwd=ROOT, check=True, capture_output=True, timeout=600)
+                    "pawsx", "--intermediate", "mnli", "--threads", "1", "--set", "max_steps=10",
+                    "--runs-dir", str(runs)], cwd=ROOT, check=True, capture_output=True,
+                   timeout=600)
     result = CliRunner().invoke(main, ["status", *grid, "--set", "max_steps=10"])
     assert result.exit_code == 0, result.output
     assert "3 units: 1 done, 0 running, 2 waiting, 0 failed" in result.output

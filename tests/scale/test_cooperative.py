@@ -1,6 +1,7 @@
 """Several processes on one runs folder split a grid: each unit is trained once, by one
 process that its record names, with the metrics of a run alone; a process killed with
-`kill -9` mid-unit loses nothing, the others finish its unit from its checkpoint."""
+`kill -9` mid-unit loses nothing, the others finish its unit from its checkpoint. Slow
+(about 5 minutes on 2 shared cores: a run alone, then twice three processes)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
 GRID = ["-s", "baseline,english-only", "-t", "xnli,pawsx", "--intermediate", "mnli",
         "--threads", "1", "--set", "max_steps=24", "--set", "checkpoint_every=4",
         "--set", "eval_every=12"]
