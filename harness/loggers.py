@@ -9,7 +9,8 @@ training step), and, when a target run finishes, `final/<lang>/<metric>` and
 cache, or trained by another process on the same runs folder, is logged where it ran.
 
 Where the logs go: TensorBoard event files under `<runs>/tensorboard/<label>-<key>`;
-MLflow to `MLFLOW_TRACKING_URI` if set, else a file store in `<runs>/mlruns` (experiment
+MLflow to `MLFLOW_TRACKING_URI` if set, else a file store in `<runs>/mlruns` (opted into
+with `MLFLOW_ALLOW_FILE_STORE`, which MLflow 3 requires for file stores; experiment
 `MLFLOW_EXPERIMENT_NAME`, default `xharness`); W&B to project `WANDB_PROJECT` (default
 `xharness`), offline with `WANDB_MODE=offline`. Each package is an optional extra.
 """
@@ -52,7 +53,15 @@ def attach(pm: pluggy.PluginManager, names: list[str], runs_dir: Path) -> None:
         check_installed(name)
         plugin_name = f"report-to-{name}"
         if pm.get_plugin(plugin_name) is None:
-            pm.register(makers[name](Path(runs_dir)), name=plugin_name)
+            try:
+                logger = makers[name](Path(runs_dir))
+            except Exception as exc:
+                raise XHarnessError(
+                    f"--report-to {name} could not start: {type(exc).__name__}: "
+                    f"{(str(exc).splitlines() or [''])[0]}",
+                    fix=f"check the {name} configuration (environment variables) or drop "
+                    f"{name} from --report-to") from exc
+            pm.register(logger, name=plugin_name)
 
 
 def run_name(unit: dict[str, Any]) -> str:
@@ -106,7 +115,10 @@ class MlflowLogger:
     def __init__(self, runs_dir: Path) -> None:
         from mlflow.tracking import MlflowClient
 
-        uri = os.environ.get("MLFLOW_TRACKING_URI") or (runs_dir / "mlruns").resolve().as_uri()
+        uri = os.environ.get("MLFLOW_TRACKING_URI")
+        if not uri:  # our default, a file store: MLflow 3 wants this opt-in to keep it
+            uri = (runs_dir / "mlruns").resolve().as_uri()
+            os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
         self.client = MlflowClient(tracking_uri=uri)
         name = os.environ.get("MLFLOW_EXPERIMENT_NAME", "xharness")
         found = self.client.get_experiment_by_name(name)

@@ -42,8 +42,10 @@ def test_tensorboard_logs_loss_lr_dev_and_final_metrics_per_unit(tmp_path: Path)
     assert events.Scalars("final/average")[0].value == pytest.approx(average, rel=1e-6)
 
 
-def test_mlflow_file_store_gets_one_run_per_unit(tmp_path: Path) -> None:
+def test_mlflow_file_store_gets_one_run_per_unit(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("mlflow")
+    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")  # to read the store back here
     result = _eval(tmp_path, "--report-to", "mlflow")
     assert result.returncode == 0, result.stderr[-3000:]
     from mlflow.tracking import MlflowClient
