@@ -4,8 +4,11 @@ A checkpoint holds the model (encoder and heads, safetensors), the optimizer and
 scheduler, the task sampler's and every batch stream's random state, torch's random
 state, the step, and the running results (including the best dev state, if kept). It is
 written to a temporary folder, fsynced and renamed over the previous one, so a kill at any
-moment leaves either the old or the new checkpoint. Optimizer and scheduler states are
-loaded with `torch.load(weights_only=True)`: no pickle is ever executed.
+moment leaves either the old or the new checkpoint. The swap (two renames) is done under
+a file lock next to the folder: two writers of one checkpoint (a unit trained twice at
+once, claims or not) would otherwise interleave their renames and fail on each other's
+`.old` folder; under the lock each swap is whole and the last one wins. Optimizer and
+scheduler states are loaded with `torch.load(weights_only=True)`: no pickle is ever executed.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from filelock import FileLock
 from safetensors.torch import load_file, save_file
 
 from harness.batching import BatchStream
@@ -37,6 +41,7 @@ class LoopState:
     running: list[float]
     result: Any  # TrainResult (a dataclass, kept loose to avoid an import cycle)
     best_state: dict[str, torch.Tensor] | None = None
+    total: int | None = None  # the run's planned steps (for `xharness status`)
 
 
 def _tensors(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
@@ -61,7 +66,8 @@ def save(folder: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer,
         torch.save(optimizer.state_dict(), tmp / "optimizer.pt")
         torch.save(scheduler.state_dict(), tmp / "scheduler.pt")
         result = dict(vars(state.result))
-        trainer = {"step": state.step, "rng": state.rng.bit_generator.state,
+        trainer = {"step": state.step, "total": state.total,
+                   "rng": state.rng.bit_generator.state,
                    "streams": {k: s.state_dict() for k, s in state.streams.items()},
                    "running": state.running, "result": result}
         (tmp / STATE_FILE).write_text(json.dumps(trainer), encoding="utf-8")
@@ -69,18 +75,32 @@ def save(folder: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer,
             with open(f, "rb") as fh:
                 os.fsync(fh.fileno())
         old = folder.parent / f".{folder.name}.old"
-        if folder.exists():
-            os.replace(folder, old)
-        os.replace(tmp, folder)
-        shutil.rmtree(old, ignore_errors=True)
+        with _swap_lock(folder):
+            shutil.rmtree(old, ignore_errors=True)  # a kill between the renames left it
+            if folder.exists():
+                os.replace(folder, old)
+            os.replace(tmp, folder)
+            shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _swap_lock(folder: Path) -> FileLock:
+    return FileLock(folder.parent / f".{folder.name}.lock", thread_local=False)
 
 
 def load(folder: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer,
          scheduler: Any, state: LoopState) -> bool:
     """Restore a checkpoint into the given objects; False if there is none."""
     folder = Path(folder)
+    if not folder.parent.is_dir():
+        return False
+    with _swap_lock(folder):  # not in the middle of another process's swap
+        return _load(folder, model, optimizer, scheduler, state)
+
+
+def _load(folder: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer,
+          scheduler: Any, state: LoopState) -> bool:
     if not (folder / STATE_FILE).is_file():
         old = folder.parent / f".{folder.name}.old"  # killed between the two renames
         if not (old / STATE_FILE).is_file():
@@ -107,6 +127,19 @@ def load(folder: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer,
     return True
 
 
+def progress(folder: Path) -> dict[str, Any] | None:
+    """Step, planned steps and training seconds of the checkpoint in `folder`, if any."""
+    try:
+        trainer = json.loads((Path(folder) / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return {"step": trainer["step"], "total": trainer.get("total"),
+            "seconds": trainer.get("result", {}).get("seconds"),
+            "written": os.path.getmtime(Path(folder) / STATE_FILE)}
+
+
 def remove(folder: Path) -> None:
+    folder = Path(folder)
     shutil.rmtree(folder, ignore_errors=True)
-    shutil.rmtree(Path(folder).parent / f".{Path(folder).name}.old", ignore_errors=True)
+    shutil.rmtree(folder.parent / f".{folder.name}.old", ignore_errors=True)
+    # the swap lock stays: unlinking a lock file another process may hold breaks it

@@ -279,6 +279,9 @@ def validate(ctx: click.Context) -> None:
 @click.option("--lock", type=click.Path(dir_okay=False), envvar="XHARNESS_LOCK",
               help="Read hub repos at the commits of this lock file (default: ./xharness.lock "
               "if present; written by `xharness fetch`).")
+@click.option("--report-to", metavar="LOGGERS",
+              help="Log loss, learning rate and dev metrics per unit to: tensorboard, wandb, "
+              "mlflow (comma-separated; each needs its extra, e.g. xharness[tensorboard]).")
 @click.pass_context
 @handle_errors
 def eval_(ctx: click.Context, strategy: str, target: str, profile: str, seeds: int,
@@ -289,23 +292,26 @@ def eval_(ctx: click.Context, strategy: str, target: str, profile: str, seeds: i
           device: str, allow_non_zero_shot: bool, strict: bool, executor: str,
           ray_address: str | None, gpus_per_unit: float | None, dry_run: bool,
           throughput: float | None, threads: int | None, lock: str | None,
-          gpu: str | None) -> None:
-    """Run strategies on targets: intermediate stages, English fine-tune, zero-shot eval."""
+          gpu: str | None, report_to: str | None) -> None:
+    """Run strategies on targets: intermediate stages, English fine-tune, zero-shot eval.
+
+    Several processes (a Slurm job array, two terminals, a Ray cluster) may run the same
+    command on one runs folder: they claim units and split the grid, each unit once."""
     from harness import distributed, preflight
-    from harness.pipeline import run_job
+    from harness.schedule import run_cooperatively
 
     distributed.init_from_env()  # no-op unless launched by torchrun / accelerate launch
     if threads:
         import torch
 
         torch.set_num_threads(threads)
+    loggers = _report_to(report_to)
     if lock:
         os.environ["XHARNESS_LOCK"] = str(lock)  # inherited by Ray workers on this host
     session, jobs = _plan_selection(
         ctx, strategy, target, profile, seeds, seed_list, languages, intermediate,
         multilingual, variant, translator, min_chrf, extra, sets, model, data_root, runs_dir,
         device, strict, allow_non_zero_shot, dry_run)
-    overrides = session.overrides
     started = time.perf_counter()
     # every split the grid reads, checked before the first training step (a dry run
     # checks what is at hand: embedded and local data)
@@ -326,16 +332,39 @@ def eval_(ctx: click.Context, strategy: str, target: str, profile: str, seeds: i
             profile=profile, runs_dir=runs_dir if is_url(runs_dir) else str(
                 Path(runs_dir).resolve()), model=model, device=device,
             strict=strict, allow_non_zero_shot=allow_non_zero_shot,
-            languages=_split(languages), overrides=overrides, data_root=data_root)
+            languages=_split(languages), overrides=session.overrides, data_root=data_root,
+            report_to=loggers)
         gpus = gpus_per_unit if gpus_per_unit is not None else float(torch.cuda.is_available())
         records = run_ray(spec, session, jobs, ray_address, gpus)
     else:
-        records = [run_job(session, job) for job in jobs]
+        _attach_loggers(session, loggers)
+        records = run_cooperatively(session, jobs)
     if not distributed.current().is_main:
         return
     _print_summary(records)
     click.echo(f"\n{len(records)} run(s) in {time.perf_counter() - started:.1f} s; "
                f"records under {runs_dir}/targets. `xharness leaderboard` publishes them.")
+
+
+def _report_to(value: str | None) -> list[str]:
+    """The loggers named by --report-to, each checked to be installed before anything runs."""
+    from harness.loggers import check_installed
+
+    names = _split(value) or []
+    if names == ["none"]:
+        return []
+    for name in names:
+        check_installed(name)
+    return names
+
+
+def _attach_loggers(session: Any, names: list[str]) -> None:
+    from harness import distributed
+    from harness.loggers import attach
+
+    if distributed.current().is_main:  # one rank logs a DDP run
+        attach(session.catalog.pm, names, session.runs_dir)
+
 
 
 def _plan_selection(
@@ -518,6 +547,68 @@ def fetch(ctx: click.Context, lock_file: Path, **selection: Any) -> None:
 
 
 fetch.params.extend(p for p in eval_.params if p.name in _SELECTION)
+
+
+# -- status --------------------------------------------------------------------------------
+
+#: the selection flags `status` shares with `eval` (the same click parameters)
+STATUS_FLAGS = ("strategy", "target", "profile", "seeds", "seed_list", "languages",
+                "intermediate", "multilingual", "variant", "translator", "min_chrf", "extra",
+                "sets", "model", "data_root", "runs_dir", "allow_non_zero_shot", "strict")
+
+
+@click.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+@handle_errors
+def status(ctx: click.Context, as_json: bool, **selection: Any) -> None:
+    """Where a grid stands while processes work on it: units done, running (who, since,
+    step, ETA), waiting and failed, and the expected time left. With the selection flags
+    of `eval`: that grid; without -s/-t: every unit the runs folder knows."""
+    from harness import status as st
+    from harness.claims import CLAIMS_DIR, LocalClaims
+    from harness.storage import RemoteRuns, mirror_for
+
+    logging.getLogger("xharness").setLevel(logging.WARNING)
+    runs_dir = selection["runs_dir"]
+    if bool(selection["strategy"]) != bool(selection["target"]):
+        raise XHarnessError("status needs both --strategy and --target (a grid), or neither "
+                            "(everything in the runs folder)", where="xharness status",
+                            fix="add the missing flag, or drop the other")
+    if selection["strategy"]:
+        session, jobs = _plan_selection(ctx, device="cpu", dry_run=True, **selection)
+        from harness.schedule import grid_units
+
+        where = st.Where(session.runs_dir, session.remote, session.claims)
+        units = st.grid_status(where, grid_units(session, jobs))
+    else:
+        if is_url(runs_dir):
+            from harness.claims import LeaseClaims
+
+            remote = RemoteRuns(runs_dir, mirror_for(runs_dir))
+            where = st.Where(remote.local, remote, LeaseClaims(remote._fs, remote._root))
+        else:
+            if not Path(runs_dir).is_dir():
+                raise XHarnessError(f"no runs folder at {runs_dir}", where="--runs-dir",
+                                    fix="pass the folder `xharness eval --runs-dir` wrote to")
+            where = st.Where(Path(runs_dir), None, LocalClaims(Path(runs_dir) / CLAIMS_DIR))
+        units = st.folder_status(where)
+    click.echo(st.as_json(units) if as_json else st.as_text(units))
+
+
+def _share_eval_flags() -> None:
+    """`status` takes eval's selection flags as they are, only none of them required."""
+    import copy
+
+    for param in eval_.params:
+        if param.name in STATUS_FLAGS:
+            mine = copy.copy(param)
+            mine.required = False
+            status.params.append(mine)
+    main.add_command(status)
+
+
+_share_eval_flags()
 
 
 # -- leaderboard ---------------------------------------------------------------------------

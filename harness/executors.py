@@ -3,7 +3,9 @@
 `inprocess` (the default) runs them one after another in this process. `ray` turns the
 grid into Ray tasks: one per intermediate model (stage prefix and seed) and one per target
 run, each target task depending on the intermediate task it needs, so independent units
-run in parallel across a cluster. Units are pure functions of their configuration and the
+run in parallel across a cluster. Each task claims its unit (`harness.claims`) before
+training it, as `xharness eval` processes do, so a Ray cluster and a stray local run on the
+same runs folder never train a unit twice. Units are pure functions of their configuration and the
 checkpoints they depend on, and every worker reads and writes the same runs folder (a
 shared filesystem path), so a finished unit is skipped wherever it ran, a task lost with
 its node is retried by Ray, and the results are the in-process ones.
@@ -37,6 +39,7 @@ class SessionSpec:
     languages: list[str] | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
     data_root: str | None = None
+    report_to: list[str] = field(default_factory=list)  # --report-to, attached per worker
 
     def build(self) -> Any:
         from harness.catalog import build_catalog
@@ -47,6 +50,10 @@ class SessionSpec:
             catalog, self.profile, self.runs_dir, model=self.model, device=self.device,
             strict=self.strict, allow_non_zero_shot=self.allow_non_zero_shot,
             languages=self.languages, overrides=self.overrides, data_root=self.data_root)
+        if self.report_to:
+            from harness.loggers import attach
+
+            attach(catalog.pm, self.report_to, session.runs_dir)
         return session
 
 

@@ -21,6 +21,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from harness.catalog import Catalog
+from harness.claims import me
 from harness.modeling import MultiTaskModel, head_key
 from harness.specs import TaskSpec
 
@@ -67,7 +68,8 @@ def save(folder: Path, model: MultiTaskModel, name: str, info: Finetuned) -> Non
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
         save_file(_portable(model, name), tmp / MODEL_FILE)
-        text = json.dumps({"train": info.train, "dev": info.dev, "data": info.data}, indent=2)
+        text = json.dumps({"train": info.train, "dev": info.dev, "data": info.data,
+                           "trained_by": me()}, indent=2)
         with open(tmp / INFO_FILE, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()

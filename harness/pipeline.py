@@ -10,10 +10,15 @@ intermediate model is shared by every target and every plan with the same prefix
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import logging
 import os
 import shutil
+import tempfile
 import time
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +27,7 @@ import datasets
 import torch
 
 from harness import checkpoints, distributed, finetuned, observers
+from harness.claims import claimed, me
 from harness.config import TrainArgs
 from harness.data.sources import source_languages
 from harness.data.store import Untranslatable
@@ -34,6 +40,7 @@ from harness.plugin_calls import defined_at, guarded, qualified
 from harness.predictions import write_target_predictions
 from harness.records import (
     EXAMPLE_STATS,
+    RECORD_FILE,
     SCHEMA_VERSION,
     IntermediateRecord,
     TargetRecord,
@@ -216,13 +223,19 @@ def ensure_intermediate(
     path, parent, keys = session.model_ref, None, []
     dev: dict[str, dict[str, float]] = {}
     for i, stage in enumerate(stages):
-        key = stage_key(session, parent, stage, seed)
+        key, trained = stage_key(session, parent, stage, seed), False
         folder = session.runs_dir / "intermediate" / key
         session.pull(folder)
         record = read_finished(folder, IntermediateRecord)
         if record is None:
-            record = _train_stage(session, stages, i, path, parent, key, folder, seed)
-        else:
+            with claimed(session.claims, "intermediate", key, stage_label(stage, i, seed)):
+                session.pull(folder)  # another process may have finished it meanwhile
+                record = read_finished(folder, IntermediateRecord)
+                if record is None:
+                    record = _train_stage(session, stages, i, path, parent, key, folder,
+                                          seed)
+                    trained = True
+        if not trained:
             session.say_once(key, "reusing intermediate model %s (stage %d: %s)", key, i + 1,
                              "+".join(stage.tasks))
             checkpoints.remove(session.checkpoint_dir(key))  # a kill after the record
@@ -232,12 +245,17 @@ def ensure_intermediate(
     return path, keys, dev
 
 
+def stage_label(stage: Stage, index: int, seed: int) -> str:
+    return f"stage {index + 1}: {'+'.join(stage.tasks)} seed {seed}"
+
+
 def _train_stage(
     session: Session, stages: list[Stage], index: int, encoder_path: str, parent: str | None,
     key: str, folder: Path, seed: int,
 ) -> IntermediateRecord:
     stage = stages[index]
-    unit = Unit("intermediate", key, f"stage {index + 1}: {'+'.join(stage.tasks)} seed {seed}")
+    unit = Unit("intermediate", key, stage_label(stage, index, seed))
+    log.info("training %s (unit %s)", unit.label, unit.key)
     observers.notify(session.catalog.pm, "xharness_unit_started", unit=unit.as_dict())
     started = time.perf_counter()
     encoder, tokenizer = load_encoder(encoder_path, session.trusts(session.model_ref))
@@ -302,12 +320,13 @@ def _train_stage(
         stages=[s.model_dump(mode="json") for s in stages[: index + 1]], parent=parent,
         dev_metrics={k: {m: v for m, v in d.items() if m != "lang"}
                      for k, d in dev_metrics.items()},
-        train=result.summary(), data=data,
+        train=result.summary(), data=data, trained_by=me(),
         hub_revisions=session.hub_revisions([t.task for t in tasks]),
     )
     if distributed.current().is_main:  # under DDP, rank 0 writes; the others wait
-        save_encoder(model.encoder, tokenizer, folder / "encoder")
-        write_record(folder, record)
+        publish_folder(folder, record,
+                       lambda staging: save_encoder(model.encoder, tokenizer,
+                                                    staging / "encoder"))
         session.push(folder)
         checkpoints.remove(session.checkpoint_dir(key))
     distributed.current().barrier()
@@ -377,10 +396,7 @@ def ensure_target(
     session: Session, job: Job, encoder_path: str, inter_keys: list[str],
     inter_dev: dict[str, dict[str, float]],
 ) -> TargetRecord:
-    strategy, target, stages, seed = job.strategy, job.target, job.stages, job.seed
-    args = session.args("target", target)
-    langs = eval_languages(session, target)
-    train_task = session.task(target.train_task) if target.train_task else target
+    strategy, target, seed = job.strategy, job.target, job.seed
     key = target_key(session, job, inter_keys)
     folder = session.runs_dir / "targets" / key
     session.pull(folder)
@@ -389,7 +405,24 @@ def ensure_target(
         log.info("reusing finished run %s (%s on %s, seed %d)", key, strategy, target.name,
                  seed)
         return _upgraded(folder, record, job)  # type: ignore[arg-type]
-    unit = Unit("target", key, f"{strategy} -> {target.name} seed {seed}")
+    unit = Unit("target", key, job.label)
+    with claimed(session.claims, "target", key, unit.label):
+        session.pull(folder)  # another process may have finished it meanwhile
+        record = read_finished(folder, TargetRecord)
+        if record is not None:
+            return _upgraded(folder, record, job)  # type: ignore[arg-type]
+        return _train_target(session, job, encoder_path, inter_keys, inter_dev, unit, folder)
+
+
+def _train_target(
+    session: Session, job: Job, encoder_path: str, inter_keys: list[str],
+    inter_dev: dict[str, dict[str, float]], unit: Unit, folder: Path,
+) -> TargetRecord:
+    strategy, target, stages, seed, key = job.strategy, job.target, job.stages, job.seed, unit.key
+    args = session.args("target", target)
+    langs = eval_languages(session, target)
+    train_task = session.task(target.train_task) if target.train_task else target
+    log.info("training %s (unit %s)", unit.label, unit.key)
     observers.notify(session.catalog.pm, "xharness_unit_started", unit=unit.as_dict())
     started = time.perf_counter()
     fmt = get_format(target.format)
@@ -436,7 +469,7 @@ def ensure_target(
         metrics=metrics, n_examples=n_examples,
         average=sum(m[primary] for m in metrics.values()) / max(1, len(metrics)),
         dev=dev, train=train_summary, data=data,
-        predictions_dir="predictions" if predictions else None,
+        predictions_dir="predictions" if predictions else None, trained_by=me(),
         system=system_id(job.system),
         hub_revisions=session.hub_revisions(
             [target, session.task(target.train_task) if target.train_task else target]),
@@ -491,13 +524,33 @@ def _finetune(
     load the fine-tune another target saved."""
     target = job.target
     shared_key = finetune_key(session, job, inter_keys)
-    folder = session.runs_dir / "finetuned" / shared_key if shared_key else None
-    if folder is not None:
-        session.pull(folder, finetuned.INFO_FILE)
-        found = finetuned.load(folder, model, target.name)
-        if found is not None:
-            log.info("reusing the fine-tune %s (%s)", folder.name, train_task.name)
-            return found
+    if shared_key is None:
+        return _train_finetune(session, job, model, unit, train_task, fmt, args, key, pad_id,
+                               None)
+    folder = session.runs_dir / "finetuned" / shared_key
+    with contextlib.ExitStack() as stack:
+        for attempt in range(2):  # before the claim, and once it is ours (done meanwhile?)
+            session.pull(folder, finetuned.INFO_FILE)
+            found = finetuned.load(folder, model, target.name)
+            if found is not None:
+                log.info("reusing the fine-tune %s (%s)", folder.name, train_task.name)
+                return found
+            if attempt == 0:
+                stack.enter_context(claimed(session.claims, "finetune", shared_key,
+                                            finetune_label(job, train_task)))
+        return _train_finetune(session, job, model, unit, train_task, fmt, args, key,
+                               pad_id, folder)
+
+
+def finetune_label(job: Job, train_task: TaskSpec) -> str:
+    return f"fine-tune on {train_task.name} seed {job.seed}"
+
+
+def _train_finetune(
+    session: Session, job: Job, model: MultiTaskModel, unit: Unit, train_task: TaskSpec,
+    fmt: Any, args: TrainArgs, key: str, pad_id: int, folder: Path | None,
+) -> finetuned.Finetuned:
+    target = job.target
     ex, feats = session.store.features(train_task, "train", "en", args, args.max_train_examples)
     dev_set = _dev_set(session, train_task, fmt, args, target.name, "en", fallback=target)
     result = train(model, [TrainTask(target.name, target, fmt, feats, dev_set)], args,
@@ -518,16 +571,40 @@ def _finetune(
 
 def _publish_unit(folder: Path, record: TargetRecord, target: TaskSpec, fmt: Any,
                   predictions: dict[str, Any], stats: dict[str, Any]) -> None:
-    """Predictions and statistics go into a staging folder that becomes the unit's folder
-    in one rename; the record is written last, so a folder without one is unfinished and
-    a half-written unit is never read as finished."""
-    staging = folder.parent / f".{folder.name}.partial"
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir(parents=True)
-    write_target_predictions(target, fmt, predictions, staging / "predictions")
-    save_example_stats(staging / EXAMPLE_STATS, stats)
-    if folder.exists():  # leftovers of an interrupted attempt: it never wrote its record
-        shutil.rmtree(folder)
-    os.replace(staging, folder)
-    write_record(folder, record)
+    def fill(staging: Path) -> None:
+        write_target_predictions(target, fmt, predictions, staging / "predictions")
+        save_example_stats(staging / EXAMPLE_STATS, stats)
+
+    publish_folder(folder, record, fill)
+
+
+def publish_folder(folder: Path, record: Any, fill: Callable[[Path], None]) -> None:
+    """A unit's files and its record go into a staging folder of its own (unique, so
+    concurrent writers never share one) that becomes the unit's folder in one rename: a
+    unit folder is complete or absent, never half-written. If another writer published the
+    same unit first, its copy is kept (the two are the same computation)."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial",
+                                    dir=folder.parent))
+    try:
+        os.chmod(staging, 0o755)  # mkdtemp makes folders private; results are for sharing
+        fill(staging)
+        write_record(staging, record)
+        for _ in range(5):
+            if (folder / RECORD_FILE).is_file():
+                return
+            if folder.exists():  # leftovers of an interrupted attempt (or of a pull)
+                aside = folder.parent / f".{folder.name}.{uuid.uuid4().hex[:8]}.stale"
+                with contextlib.suppress(FileNotFoundError):
+                    os.rename(folder, aside)
+                shutil.rmtree(aside, ignore_errors=True)
+            try:
+                os.rename(staging, folder)
+                return
+            except OSError as exc:  # someone else's folder landed in between: look again
+                if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+                    raise
+        raise XHarnessError(f"could not publish {folder}: other writers keep replacing it",
+                            fix="run one process per runs folder, or check the storage")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -47,6 +47,8 @@ class Record(BaseModel):
     #: `kind:repo@requested` -> the hub commit read (xharness.lock's, or resolved at run
     #: time; None where unknown, e.g. offline without a lock)
     hub_revisions: dict[str, str | None] = {}
+    #: the process that trained the unit (`host`, `pid`), when several share a runs folder
+    trained_by: dict[str, Any] | None = None
 
 
 class IntermediateRecord(Record):

@@ -13,6 +13,7 @@ import torch
 
 from harness import distributed
 from harness.catalog import Catalog
+from harness.claims import CLAIMS_DIR, Claims, LeaseClaims, LocalClaims
 from harness.config import Profile, TrainArgs
 from harness.data.choice import NoSource, Served, choose
 from harness.data.sources import fingerprint, for_source, source_languages, train_languages
@@ -55,6 +56,7 @@ class Session:
     _model_fp: str | None = None
     _translators: dict[str, Translator] = field(default_factory=dict)
     _served: dict[str, Served] = field(default_factory=dict)
+    _claims: Claims | None = None
 
     @classmethod
     def create(
@@ -87,6 +89,15 @@ class Session:
                 load_tokenizer=lambda: load_encoder(self.model_ref,
                                                     self.trusts(self.model_ref))[1])
         return self._store
+
+    @property
+    def claims(self) -> Claims:
+        """Who trains which unit: locks in a runs folder, leases on shared storage."""
+        if self._claims is None:
+            self._claims = (LeaseClaims(self.remote._fs, self.remote._root)
+                            if self.remote is not None
+                            else LocalClaims(self.runs_dir / CLAIMS_DIR))
+        return self._claims
 
     @property
     def model_fp(self) -> str:

@@ -92,6 +92,28 @@ class RemoteRuns:
             self._fs.makedirs(target.rsplit("/", 1)[0], exist_ok=True)
             self._fs.put_file(str(path), target)
 
+    def has(self, folder: Path, marker: str = RECORD_FILE) -> bool:
+        """Whether the storage has the unit finished (without copying it)."""
+        return bool(self._fs.exists(f"{self._remote(folder)}/{marker}"))
+
+    def read_json(self, folder: Path, name: str) -> Any:
+        """One JSON file of a unit on the storage (None if absent or unreadable)."""
+        import json
+
+        try:
+            with self._fs.open(f"{self._remote(folder)}/{name}", "rb") as fh:
+                return json.loads(fh.read().decode("utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def names(self, kind: str) -> list[str]:
+        """The unit folders of one kind on the storage."""
+        base = f"{self._root.rstrip('/')}/{kind}"
+        if not self._fs.exists(base):
+            return []
+        return [e.rstrip("/").rsplit("/", 1)[-1] for e in self._fs.ls(base, detail=False)
+                if not e.rstrip("/").rsplit("/", 1)[-1].startswith(".")]
+
     def pull_all(self, kind: str) -> None:
         """Every finished unit of one kind (`targets`): what the leaderboard reads."""
         base = f"{self._root.rstrip('/')}/{kind}"

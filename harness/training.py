@@ -185,7 +185,8 @@ def train(
     if d.enabled:  # heads of tasks absent from a step get no gradient: allow that
         net = torch.nn.parallel.DistributedDataParallel(model, find_unused_parameters=True)
     state = checkpoints.LoopState(0, rng, streams, [],
-                                  TrainResult(task_batches=dict.fromkeys(names, 0)))
+                                  TrainResult(task_batches=dict.fromkeys(names, 0)),
+                                  total=total)
     if checkpoint and checkpoints.load(checkpoint.folder, model, optimizer, scheduler, state):
         log.info("%s: resumed from the checkpoint at step %d", desc, state.step)
     result, running = state.result, state.running
