@@ -132,7 +132,7 @@ class Session:
         """The source that serves `task` in this session (`harness.data.choice`)."""
         spec = self.catalog.task(task) if isinstance(task, str) else task
         if spec.name not in self._served:
-            self._served[spec.name] = choose(spec, self.profile)
+            self._served[spec.name] = choose(spec, self.profile, need_root=not self.dry_run)
         return self._served[spec.name]
 
     def sources_used(self) -> dict[str, Served]:

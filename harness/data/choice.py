@@ -56,7 +56,9 @@ def local_root(task: TaskSpec, profile: Profile) -> tuple[str | None, str]:
     return None, ""
 
 
-def choose(task: TaskSpec, profile: Profile) -> Served:
+def choose(task: TaskSpec, profile: Profile, *, need_root: bool = True) -> Served:
+    """`need_root=False` (a dry run) lets a local source without a data root through, with
+    `root=None`, so the plan can be shown and the data named as not at hand."""
     have = available(task)
     root, root_from = local_root(task, profile)
     explicit = profile.task_sources.get(task.name)
@@ -87,7 +89,7 @@ def choose(task: TaskSpec, profile: Profile) -> Served:
     if kind == "local":
         local = task.sources.local
         assert local is not None
-        if "{root}" in local.path and not root:
+        if "{root}" in local.path and not root and need_root:
             raise NoSource(
                 f"task {task.name!r} reads local files ({local.path}) but no data root is "
                 "set", where=f"tasks.{task.name}.sources.local.path",
