@@ -51,7 +51,7 @@ from harness.records import (
     write_record,
 )
 from harness.refs import resolve_ref
-from harness.run_config import system_id
+from harness.run_config import resolve_strategies, system_id
 from harness.session import Session
 from harness.specs import Stage, TaskSpec
 from harness.training import EvalSet, TrainTask, evaluate, train
@@ -69,13 +69,18 @@ class Unit:
         return {"kind": self.kind, "key": self.key, "label": self.label}
 
 
-def planner_options(session: Session, strategy: str, target: TaskSpec) -> dict[str, Any]:
+def planner_options(session: Session, strategy: str, target: TaskSpec,
+                    options: dict[str, Any] | None = None) -> dict[str, Any]:
     """What a planner receives: the strategy's validated options as a dict (every declared
     option; unset ones left out), its registry `default_tasks`, and what the session knows
     that a planner may need: the languages this data source can evaluate the target in,
-    and the profile's default translator."""
+    and the profile's default translator. `options` (validated here) plans with other
+    options than the session's run configuration, as `xharness select` does per candidate."""
     assert session.config is not None
-    choice = session.config.strategies[strategy]
+    if options is not None:
+        choice = resolve_strategies(session.catalog, [strategy], options)[strategy]
+    else:
+        choice = session.config.strategies[strategy]
     context = {"target_languages": [x for x in eval_languages(session, target) if x != "en"],
                "all_target_languages": session.all_target_languages(),
                "translator": session.profile.translator,
@@ -83,12 +88,13 @@ def planner_options(session: Session, strategy: str, target: TaskSpec) -> dict[s
     return {**context, **{k: v for k, v in choice.options.items() if v is not None}}
 
 
-def plan_for(session: Session, strategy: str, target: TaskSpec) -> list[Stage]:
+def plan_for(session: Session, strategy: str, target: TaskSpec,
+             options: dict[str, Any] | None = None) -> list[Stage]:
     spec = session.catalog.strategy(strategy)
     planner = resolve_ref(spec.planner, f"strategies.{strategy}.planner")
     what = f"planner of strategy {strategy!r} for target {target.name!r}"
     stages = guarded(planner, what=what, plugin=spec.plugin)(
-        target, planner_options(session, strategy, target), session.catalog)
+        target, planner_options(session, strategy, target, options), session.catalog)
     check_plan(stages, what, planner, spec.plugin, session.catalog)
     return list(stages)
 

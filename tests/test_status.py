@@ -81,7 +81,7 @@ def test_status_of_a_grid_from_the_command_line(tmp_path: Path) -> None:
     assert [u["kind"] for u in data["units"]] == ["target", "intermediate", "target"]
     # one unit finished (a real run): status sees it done, by this process
     subprocess.run([sys.executable, "-m", "harness.cli", "eval", "-s", "baseline", "-t",
-                    "pawsx", "--intermediate", "mnli", "--threads", "1", "--set", "max_steps=10",
+                    "pawsx", "--threads", "1", "--set", "max_steps=10",
                     "--runs-dir", str(runs)], cwd=ROOT, check=True, capture_output=True,
                    timeout=600)
     result = CliRunner().invoke(main, ["status", *grid, "--set", "max_steps=10"])

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from harness.atomic import write_json_atomic
+from harness.hashing import stable_hash
 from harness.leaderboard import publish
 from harness.records import TargetRecord, write_record
 from harness.selection.report import selection_tables, single_task
@@ -18,9 +19,13 @@ def _record(strategy: str, tasks: list[str] | None, seed: int, en: float, de: fl
             target: str = "xnli", **stage: object) -> TargetRecord:
     plan = [] if tasks is None else [{"name": "english", "tasks": tasks, **stage}]
     metrics = {"en": {"accuracy": en}, "de": {"accuracy": de}}
+    changed: dict[str, object] = {"intermediate": tasks} if tasks else {}
+    system = {"strategy": {"name": strategy, "changed": {**changed, **stage}},
+              "overrides": {}, "model": "m", "profile_model": "m", "languages": None}
     return TargetRecord(
         key=f"{strategy}-{tasks}-{seed}-{target}-{stage}", seed=seed, profile="embedded",
-        model="m", source="embedded", config={"options": {}}, timings={}, versions={},
+        model="m", source="embedded", config={"options": {}, "system": system},
+        system=stable_hash(system), timings={}, versions={},
         created="2026-12-01T00:00:00+00:00", strategy=strategy, target=target, plan=plan,
         intermediate=[], intermediate_dev={}, zero_shot=True, primary_metric="accuracy",
         metrics=metrics, n_examples={"en": 1, "de": 1}, average=(en + de) / 2, dev={},

@@ -82,6 +82,9 @@ def xharness_strategies() -> list[dict[str, Any]]:
         "description": "Example plugin strategy: one English stage on MNLI and SST-2 "
         "(--intermediate picks others)",
         "planner": "xharness_example.strategy:plan",
+        # the options it accepts (`--option`, `--intermediate`): validated, listed by
+        # `xharness list strategies`, part of a row's identity on the leaderboard
+        "options_model": "xharness_example.strategy:Options",
     }]
 
 

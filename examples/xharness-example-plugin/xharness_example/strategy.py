@@ -13,14 +13,20 @@ from typing import Any
 
 from harness.catalog import Catalog
 from harness.specs import Stage, TaskSpec
-from plugins.strategies.selection import names, stage
+from plugins.strategies.selection import EnglishOptions, names, stage
 
 DEFAULT = ["mnli", "sst2"]
 
 
+class Options(EnglishOptions):
+    """`english-pair`'s options: `intermediate` (the stage's English tasks; default
+    mnli,sst2) and how the stage mixes them (`sampler`, `temperature`, `cap`). A pydantic
+    model with extra="forbid", so a misspelt `--option` is an error naming the closest."""
+
+
 def plan(target: TaskSpec, options: dict[str, Any], catalog: Catalog) -> list[Stage]:
-    # `options` holds the --option pairs and --intermediate/--multilingual, plus what the
-    # session adds (target_languages, all_target_languages, translator); xharness checks
-    # the task names the stages return
+    # `options` holds the validated options (the fields of `Options` the user set), plus
+    # what the session adds (target_languages, all_target_languages, translator,
+    # default_tasks); xharness checks the task names the stages return
     tasks = names(options.get("intermediate")) or DEFAULT
     return [stage(tasks, options, "english")]
