@@ -96,7 +96,7 @@ def test_leaderboard_publishes_the_selection_table(tmp_path: Path) -> None:
         write_record(runs / "targets" / r.key, r)
     write_json_atomic(runs / "selection" / "embedded" / "xnli.toy.seed0.json", PRED)
     (runs / "selection" / "embedded" / "broken.json").write_text("{")
-    written = publish(runs, tmp_path / "out")
+    written = publish(runs, tmp_path / "out").written
     folder = tmp_path / "out" / "embedded"
     assert folder / "selection.md" in written
     data = json.loads((folder / "selection.json").read_text())
