@@ -47,5 +47,5 @@ def test_retrieval_benchmark_finds_identical_pairs(tmp_path: Path) -> None:
     result = json.loads((tmp_path / "retrieval.json").read_text())
     assert result["identical_neighbours"] is True and result["identical_pairs"] is True
     assert result["pairs_mined"] > 200  # the 200 planted pairs and more
-    assert result["xharness_over_product"] > 0 and result["faiss_heaps_s"] > 0
+    assert result["xharness_over_product"] > 0 and result["torch_topk_s"] > 0
     assert result["bucc_400k"]["product_flops"] == 2 * 400_000 ** 2 * 32
