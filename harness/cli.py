@@ -163,10 +163,7 @@ def list_strategies(ctx: click.Context) -> None:
 @handle_errors
 def list_translators(ctx: click.Context) -> None:
     """Machine-translation backends for translate-train."""
-    catalog = _catalog(ctx)
-    rows = [[t.name, t.description, t.plugin] for t in catalog.translators.values()]
-    click.echo(tabulate(rows, headers=["translator", "what it is", "plugin"],
-                        maxcolwidths=[None, 70, None]))
+    _echo_described(_catalog(ctx).translators.values(), "translator", "what it is")
 
 
 @list_.command("metrics")
@@ -187,10 +184,13 @@ def list_metrics(ctx: click.Context) -> None:
 @handle_errors
 def list_selectors(ctx: click.Context) -> None:
     """Intermediate-task selection methods (`xharness select`)."""
-    catalog = _catalog(ctx)
-    rows = [[s.name, s.description, s.plugin] for s in catalog.selectors.values()]
-    click.echo(tabulate(rows, headers=["selector", "what it does", "plugin"],
-                        maxcolwidths=[None, 70, None]))
+    _echo_described(_catalog(ctx).selectors.values(), "selector", "what it does")
+
+
+def _echo_described(specs: Any, kind: str, what: str) -> None:
+    """A `list` table of specs that have a name, a description and a providing plugin."""
+    rows = [[s.name, s.description, s.plugin] for s in specs]
+    click.echo(tabulate(rows, headers=[kind, what, "plugin"], maxcolwidths=[None, 70, None]))
 
 
 @list_.command("profiles")
