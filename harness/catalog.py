@@ -1,8 +1,11 @@
-"""The catalog: every task, strategy, translator and profile, from all plugins.
+"""The catalog: every task, strategy, translator, metric, selector and profile, from all
+plugins.
 
-Built-in plugins are the modules `registry.yaml` lists; third-party plugins come from the
-`xharness` entry-point group. Each plugin is imported and each hook implementation called
-on its own, so one that fails is reported by name and the rest still load.
+Everything but the profiles comes from hook results: the built-in plugins
+(`harness.builtin_plugins`, which serve `registry.yaml`'s entries and the built-in metrics
+and selectors), then the modules under `plugins:` in `registry.yaml`, then the `xharness`
+entry-point group. Each plugin is imported and each hook implementation called on its own,
+in that order, so one that fails is reported by name and the rest still load.
 """
 
 from __future__ import annotations
@@ -17,11 +20,12 @@ from typing import Any
 import pluggy
 from pydantic import BaseModel, ValidationError
 
-from harness import hookspecs
+from harness import contracts, hookspecs
+from harness.builtin_plugins import DEFAULT_PLUGINS, REGISTRY_PLUGIN, RegistryEntries
 from harness.config import Profile
 from harness.errors import XHarnessError
 from harness.metrics import registry as metric_registry
-from harness.metrics.registry import BUILTIN, BUILTIN_METRICS
+from harness.metrics.registry import BUILTIN
 from harness.plugin_calls import describe, raised_at
 from harness.problems import Problem, did_you_mean, from_validation_error
 from harness.refs import allow_package, resolve_ref
@@ -47,7 +51,7 @@ class Catalog:
     tasks: dict[str, TaskSpec] = field(default_factory=dict)
     strategies: dict[str, StrategySpec] = field(default_factory=dict)
     translators: dict[str, TranslatorSpec] = field(default_factory=dict)
-    metrics: dict[str, MetricSpec] = field(default_factory=lambda: dict(BUILTIN_METRICS))
+    metrics: dict[str, MetricSpec] = field(default_factory=dict)
     selectors: dict[str, SelectorSpec] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -104,11 +108,9 @@ def build_catalog(registry_path: Path | None = None) -> Catalog:
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
     catalog = Catalog(registry=registry, pm=pm, problems=list(registry.problems))
-    catalog.tasks.update(registry.tasks)
-    catalog.strategies.update(registry.strategies)
-    catalog.translators.update(registry.translators)
 
-    for module_name in registry.plugins:
+    _register(catalog, REGISTRY_PLUGIN, lambda: RegistryEntries(registry), __name__)
+    for module_name in (*DEFAULT_PLUGINS, *registry.plugins):
         allow_package(module_name)
         _register(catalog, module_name, lambda m=module_name: importlib.import_module(m),
                   module_name)
@@ -117,13 +119,33 @@ def build_catalog(registry_path: Path | None = None) -> Catalog:
         allow_package(ep.module)
         _register(catalog, f"{dist}:{ep.name}", ep.load, ep.module)
 
+    _reject_wrappers(catalog)
+    order = [name for name, _ in pm.list_name_plugin()]  # registration order
     for section, (hook_name, model) in _HOOKS.items():
         table: dict[str, Any] = getattr(catalog, section)
-        for impl in getattr(pm.hook, hook_name).get_hookimpls():
+        impls = [i for i in getattr(pm.hook, hook_name).get_hookimpls() if not _is_wrapper(i)]
+        for impl in sorted(impls, key=lambda i: order.index(i.plugin_name)):
             _collect(catalog, table, section, impl, model)
     _check_references(catalog)
     metric_registry.install(catalog.metrics.values())
     return catalog
+
+
+def _is_wrapper(impl: pluggy.HookImpl) -> bool:
+    return bool(impl.hookwrapper or impl.wrapper)
+
+
+def _reject_wrappers(catalog: Catalog) -> None:
+    """Wrappers need pluggy's own call loop, which xharness does not use (hookspecs.py)."""
+    for hook_name in (*hookspecs.REGISTRATION_HOOKS, *hookspecs.OBSERVATION_HOOKS):
+        for impl in getattr(catalog.pm.hook, hook_name).get_hookimpls():
+            if _is_wrapper(impl):
+                catalog.problems.append(Problem(
+                    f"plugin {impl.plugin_name}", "",
+                    f"{hook_name} is a hook wrapper (hookwrapper/wrapper=True), which xharness "
+                    "does not support; it is ignored",
+                    "make it a plain @hookimpl (see the top of harness/hookspecs.py)",
+                ))
 
 
 def _register(catalog: Catalog, name: str, load: Callable[[], Any], module: str) -> None:
@@ -172,6 +194,10 @@ def _collect(
         ))
         return
     for i, item in enumerate(items):
+        if isinstance(item, model):  # validated already (registry.yaml's, with its lines)
+            spec = item if item.plugin else item.model_copy(update={"plugin": plugin})
+            _add(catalog, table, section, plugin, spec)
+            continue
         data = item.model_dump() if isinstance(item, BaseModel) else item
         if not isinstance(data, dict):
             catalog.problems.append(Problem(
@@ -187,14 +213,18 @@ def _collect(
                 from_validation_error(err, f"plugin {plugin}", f"{section}.{label}")
             )
             continue
-        if spec.name in table:
-            catalog.problems.append(Problem(
-                f"plugin {plugin}", f"{section}.{spec.name}",
-                f"name collides with the one from {table[spec.name].plugin}",
-                "rename it (names are unique across plugins)",
-            ))
-            continue
-        table[spec.name] = spec
+        _add(catalog, table, section, plugin, spec)
+
+
+def _add(catalog: Catalog, table: dict[str, Any], section: str, plugin: str, spec: Any) -> None:
+    if spec.name in table:
+        catalog.problems.append(Problem(
+            f"plugin {plugin}", f"{section}.{spec.name}",
+            f"name collides with the one from {table[spec.name].plugin}",
+            "rename it (names are unique across plugins)",
+        ))
+        return
+    table[spec.name] = spec
 
 
 def _spec_name(err: ValidationError) -> str | None:
@@ -241,29 +271,103 @@ def _check_references(catalog: Catalog) -> None:
                 ))
 
 
-def check_imports(catalog: Catalog) -> list[Problem]:
-    """Resolve every `module:attr` reference (used by `xharness validate`, which may import)."""
-    problems = []
-    refs: list[tuple[str, str, str]] = []
+@dataclass(frozen=True)
+class _Reference:
+    """One `module:attr` a spec names, and the call xharness makes with it."""
+
+    section: str
+    name: str
+    field: str  # dotted, after `section.name`
+    ref: str
+    plugin: str
+    protocol: type | None  # None: a class or model, not called through a contract
+    #: the keyword sets `**options` stands for: (options, where they come from or "")
+    options: tuple[tuple[dict[str, Any], str], ...] = (({}, ""),)
+    role: str = ""  # "planner", "embedded builder", ...: what the message calls it
+
+
+def _references(catalog: Catalog) -> list[_Reference]:
+    refs: list[_Reference] = []
     for name, task in catalog.tasks.items():
         if task.adapter:
-            refs.append((task.plugin, f"tasks.{name}.adapter", task.adapter))
+            batched = bool(task.options.get("adapter_batched"))
+            refs.append(_Reference(
+                "tasks", name, "adapter", task.adapter, task.plugin,
+                contracts.BatchedAdapter if batched else contracts.Adapter,
+                role="batched adapter" if batched else "adapter"))
         if task.sources.embedded:
-            refs.append((task.plugin, f"tasks.{name}.sources.embedded.builder",
-                         task.sources.embedded.builder))
+            spec = task.sources.embedded
+            # a profile's data_options for this task join the source's options
+            sets = [({**spec.options, **p.data_options[name]},
+                     f"profiles.{pname}.data_options.{name}")
+                    for pname, p in catalog.profiles.items() if name in p.data_options]
+            refs.append(_Reference(
+                "tasks", name, "sources.embedded.builder", spec.builder, task.plugin,
+                contracts.EmbeddedBuilder, ((dict(spec.options), ""), *sets),
+                role="embedded builder"))
+        if task.sources.hub and task.sources.hub.row_filter:
+            refs.append(_Reference("tasks", name, "sources.hub.row_filter",
+                                   task.sources.hub.row_filter, task.plugin,
+                                   contracts.RowFilter, role="row filter"))
     for name, strat in catalog.strategies.items():
-        refs.append((strat.plugin, f"strategies.{name}.planner", strat.planner))
+        refs.append(_Reference("strategies", name, "planner", strat.planner, strat.plugin,
+                               contracts.Planner, role="planner"))
     for name, tr in catalog.translators.items():
-        refs.append((tr.plugin, f"translators.{name}.factory", tr.factory))
+        refs.append(_Reference("translators", name, "factory", tr.factory, tr.plugin,
+                               contracts.TranslatorFactory, ((dict(tr.options), ""),),
+                               role="translator factory"))
     for name, metric in catalog.metrics.items():
         if metric.compute:
-            refs.append((metric.plugin, f"metrics.{name}.compute", metric.compute))
+            refs.append(_Reference("metrics", name, "compute", metric.compute, metric.plugin,
+                                   contracts.MetricCompute, role="metric"))
     for name, sel in catalog.selectors.items():
-        refs += [(sel.plugin, f"selectors.{name}.scorer", sel.scorer),
-                 (sel.plugin, f"selectors.{name}.cost", sel.cost)]
-    for plugin, fld, ref in refs:
+        refs += [_Reference("selectors", name, "scorer", sel.scorer, sel.plugin,
+                            contracts.SelectorScorer, role="selector scorer"),
+                 _Reference("selectors", name, "cost", sel.cost, sel.plugin,
+                            contracts.SelectorCost, role="selector cost")]
+    return refs
+
+
+def _origin(catalog: Catalog, ref: _Reference) -> str:
+    """registry.yaml and the line for the registry's own entries, else the plugin."""
+    entries = getattr(catalog.registry, ref.section, {})
+    if entries.get(ref.name) is getattr(catalog, ref.section).get(ref.name):
+        return catalog.registry.where(f"{ref.section}.{ref.name}.{ref.field}")
+    return f"plugin {ref.plugin}"
+
+
+def check_imports(catalog: Catalog) -> list[Problem]:
+    """Resolve every `module:attr` reference and check that each fits the call xharness
+    makes with it (`harness.contracts`); used by `xharness validate`, which may import."""
+    problems = []
+    for ref in _references(catalog):
+        fld = f"{ref.section}.{ref.name}.{ref.field}"
         try:
-            resolve_ref(ref)
+            fn = resolve_ref(ref.ref)
         except XHarnessError as exc:
-            problems.append(Problem(f"plugin {plugin}", fld, exc.what, exc.fix or ""))
+            problems.append(Problem(_origin(catalog, ref), fld, exc.what, exc.fix or ""))
+            continue
+        if ref.protocol is None:
+            continue
+        for options, source in ref.options:
+            why = contracts.signature_problem(fn, ref.protocol, options)
+            if why is None:
+                continue
+            attr = ref.ref.partition(":")[2]
+            where, fld_at = _origin(catalog, ref), fld
+            if source:  # the options that do not fit are a profile's: point there
+                where, fld_at = catalog.registry.where(source), source
+            article = "an" if ref.role[0] in "aeiou" else "a"
+            problems.append(Problem(
+                where, fld_at,
+                f"{ref.ref}" + (f" (`{fld}`)" if source else "")
+                + f" cannot be called the way xharness calls {article} "
+                f"{ref.role}, as {contracts.expected_call(ref.protocol, attr, options)} "
+                f"(harness.contracts.{ref.protocol.__name__})"
+                + (f" with the options of `{source}`" if source else "") + f": {why}",
+                f"give {attr} that signature ({contracts.call_note(ref.protocol)})"
+                + (f", or correct the option names in `{source}`" if source else
+                   f", or point `{ref.field}` at a function that has it"),
+            ))
+            break
     return problems

@@ -20,11 +20,13 @@ from __future__ import annotations
 import importlib
 import os
 import re
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import pluggy
 
+from harness.contracts import Unit
 from harness.errors import XHarnessError
 from harness.hookspecs import hookimpl
 
@@ -64,10 +66,10 @@ def attach(pm: pluggy.PluginManager, names: list[str], runs_dir: Path) -> None:
             pm.register(logger, name=plugin_name)
 
 
-def run_name(unit: dict[str, Any]) -> str:
+def run_name(unit: Unit) -> str:
     """A unit's label as a folder name, with its key's start to keep units apart."""
-    slug = re.sub(r"[^A-Za-z0-9._+-]+", "_", unit["label"].replace("->", "to")).strip("_")
-    return f"{slug}-{unit['key'][:8]}"
+    slug = re.sub(r"[^A-Za-z0-9._+-]+", "_", unit.label.replace("->", "to")).strip("_")
+    return f"{slug}-{unit.key[:8]}"
 
 
 def final_metrics(record: Any) -> dict[str, float]:
@@ -84,28 +86,28 @@ class TensorBoardLogger:
         self.steps: dict[str, int] = {}
 
     @hookimpl
-    def xharness_unit_started(self, unit: dict[str, Any]) -> None:
+    def xharness_unit_started(self, unit: Unit) -> None:
         from torch.utils.tensorboard import SummaryWriter
 
-        self.writers[unit["key"]] = SummaryWriter(str(self.root / run_name(unit)))
-        self.writers[unit["key"]].add_text("unit", f"{unit['kind']}: {unit['label']}")
+        self.writers[unit.key] = SummaryWriter(str(self.root / run_name(unit)))
+        self.writers[unit.key].add_text("unit", f"{unit.kind}: {unit.label}")
 
     @hookimpl
-    def xharness_train_log(self, unit: dict[str, Any], step: int,
+    def xharness_train_log(self, unit: Unit, step: int,
                            metrics: dict[str, float]) -> None:
-        writer = self.writers.get(unit["key"])
+        writer = self.writers.get(unit.key)
         if writer is not None:
             for name, value in metrics.items():
                 writer.add_scalar(name, value, step)
-            self.steps[unit["key"]] = step
+            self.steps[unit.key] = step
 
     @hookimpl
-    def xharness_unit_finished(self, unit: dict[str, Any], record: Any) -> None:
-        writer = self.writers.pop(unit["key"], None)
+    def xharness_unit_finished(self, unit: Unit, record: Any) -> None:
+        writer = self.writers.pop(unit.key, None)
         if writer is None:
             return
         if record is not None:
-            step = self.steps.pop(unit["key"], 0)
+            step = self.steps.pop(unit.key, 0)
             for name, value in final_metrics(record).items():
                 writer.add_scalar(name, value, step)
         writer.close()
@@ -128,28 +130,28 @@ class MlflowLogger:
         self.steps: dict[str, int] = {}
 
     @hookimpl
-    def xharness_unit_started(self, unit: dict[str, Any]) -> None:
-        run = self.client.create_run(self.experiment, run_name=unit["label"],
-                                     tags={"xharness.kind": unit["kind"],
-                                           "xharness.key": unit["key"]})
-        self.runs[unit["key"]] = run.info.run_id
+    def xharness_unit_started(self, unit: Unit) -> None:
+        run = self.client.create_run(self.experiment, run_name=unit.label,
+                                     tags={"xharness.kind": unit.kind,
+                                           "xharness.key": unit.key})
+        self.runs[unit.key] = run.info.run_id
 
     @hookimpl
-    def xharness_train_log(self, unit: dict[str, Any], step: int,
+    def xharness_train_log(self, unit: Unit, step: int,
                            metrics: dict[str, float]) -> None:
-        run_id = self.runs.get(unit["key"])
+        run_id = self.runs.get(unit.key)
         if run_id is not None:
             for name, value in metrics.items():
                 self.client.log_metric(run_id, name, float(value), step=step)
-            self.steps[unit["key"]] = step
+            self.steps[unit.key] = step
 
     @hookimpl
-    def xharness_unit_finished(self, unit: dict[str, Any], record: Any) -> None:
-        run_id = self.runs.pop(unit["key"], None)
+    def xharness_unit_finished(self, unit: Unit, record: Any) -> None:
+        run_id = self.runs.pop(unit.key, None)
         if run_id is None:
             return
         if record is not None:
-            step = self.steps.pop(unit["key"], 0)
+            step = self.steps.pop(unit.key, 0)
             for name, value in final_metrics(record).items():
                 self.client.log_metric(run_id, name, value, step=step)
         self.client.set_terminated(run_id)
@@ -161,24 +163,24 @@ class WandbLogger:
         self.runs: dict[str, Any] = {}
 
     @hookimpl
-    def xharness_unit_started(self, unit: dict[str, Any]) -> None:
+    def xharness_unit_started(self, unit: Unit) -> None:
         import wandb
 
         self.dir.mkdir(parents=True, exist_ok=True)
-        self.runs[unit["key"]] = wandb.init(
-            project=os.environ.get("WANDB_PROJECT", "xharness"), name=unit["label"],
-            group=unit["kind"], config=dict(unit), dir=str(self.dir), reinit="create_new")
+        self.runs[unit.key] = wandb.init(
+            project=os.environ.get("WANDB_PROJECT", "xharness"), name=unit.label,
+            group=unit.kind, config=asdict(unit), dir=str(self.dir), reinit="create_new")
 
     @hookimpl
-    def xharness_train_log(self, unit: dict[str, Any], step: int,
+    def xharness_train_log(self, unit: Unit, step: int,
                            metrics: dict[str, float]) -> None:
-        run = self.runs.get(unit["key"])
+        run = self.runs.get(unit.key)
         if run is not None:
             run.log(dict(metrics), step=step)
 
     @hookimpl
-    def xharness_unit_finished(self, unit: dict[str, Any], record: Any) -> None:
-        run = self.runs.pop(unit["key"], None)
+    def xharness_unit_finished(self, unit: Unit, record: Any) -> None:
+        run = self.runs.pop(unit.key, None)
         if run is None:
             return
         if record is not None:

@@ -1,4 +1,9 @@
-"""Calling run-observer hooks one plugin at a time, so a failing observer is named."""
+"""Calling run-observer hooks one plugin at a time, so a failing observer is named.
+
+The order is pluggy's own (`tryfirst` first, `trylast` last, the others most recently
+registered first); hook wrappers are never called (the catalog reports them), see
+`harness/hookspecs.py`.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,10 @@ from harness.errors import XHarnessError
 
 
 def notify(pm: pluggy.PluginManager, hook: str, **kwargs: Any) -> None:
-    for impl in getattr(pm.hook, hook).get_hookimpls():
+    # get_hookimpls() lists in reverse call order, as pluggy's own loop walks it backwards
+    for impl in reversed(getattr(pm.hook, hook).get_hookimpls()):
+        if impl.hookwrapper or impl.wrapper:
+            continue
         try:
             impl.function(**{k: kwargs[k] for k in impl.argnames})
         except Exception as exc:

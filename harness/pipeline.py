@@ -29,6 +29,7 @@ import torch
 from harness import checkpoints, distributed, finetuned, observers
 from harness.claims import claimed, me
 from harness.config import TrainArgs
+from harness.contracts import Unit
 from harness.data.sources import source_languages
 from harness.data.store import Untranslatable
 from harness.errors import XHarnessError
@@ -57,16 +58,6 @@ from harness.specs import Stage, TaskSpec
 from harness.training import EvalSet, TrainTask, evaluate, train
 
 log = logging.getLogger("xharness")
-
-
-@dataclass
-class Unit:
-    kind: str
-    key: str
-    label: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "key": self.key, "label": self.label}
 
 
 def planner_options(session: Session, strategy: str, target: TaskSpec,
@@ -262,7 +253,7 @@ def _train_stage(
     stage = stages[index]
     unit = Unit("intermediate", key, stage_label(stage, index, seed))
     log.info("training %s (unit %s)", unit.label, unit.key)
-    observers.notify(session.catalog.pm, "xharness_unit_started", unit=unit.as_dict())
+    observers.notify(session.catalog.pm, "xharness_unit_started", unit=unit)
     started = time.perf_counter()
     encoder, tokenizer = load_encoder(encoder_path, session.trusts(session.model_ref))
     torch.manual_seed(seed)
@@ -305,7 +296,7 @@ def _train_stage(
     stage_args = session.profile.intermediate.merged(session.overrides)
 
     def on_log(step: int, metrics: dict[str, float]) -> None:
-        observers.notify(session.catalog.pm, "xharness_train_log", unit=unit.as_dict(),
+        observers.notify(session.catalog.pm, "xharness_train_log", unit=unit,
                          step=step, metrics=metrics)
 
     result = train(model, tasks, stage_args, stage, seed, session.device, session.bf16,
@@ -336,7 +327,7 @@ def _train_stage(
         session.push(folder)
         checkpoints.remove(session.checkpoint_dir(key))
     distributed.current().barrier()
-    observers.notify(session.catalog.pm, "xharness_unit_finished", unit=unit.as_dict(),
+    observers.notify(session.catalog.pm, "xharness_unit_finished", unit=unit,
                      record=None)
     return record
 
@@ -429,7 +420,7 @@ def _train_target(
     langs = eval_languages(session, target)
     train_task = session.task(target.train_task) if target.train_task else target
     log.info("training %s (unit %s)", unit.label, unit.key)
-    observers.notify(session.catalog.pm, "xharness_unit_started", unit=unit.as_dict())
+    observers.notify(session.catalog.pm, "xharness_unit_started", unit=unit)
     started = time.perf_counter()
     fmt = get_format(target.format)
     encoder, tokenizer = load_encoder(encoder_path, session.trusts(session.model_ref))
@@ -485,7 +476,7 @@ def _train_target(
         session.push(folder)
         checkpoints.remove(session.checkpoint_dir(key))
     distributed.current().barrier()
-    observers.notify(session.catalog.pm, "xharness_unit_finished", unit=unit.as_dict(),
+    observers.notify(session.catalog.pm, "xharness_unit_finished", unit=unit,
                      record=record)
     return record
 
@@ -563,7 +554,7 @@ def _train_finetune(
                    Stage(tasks=[target.name]), job.seed, session.device, session.bf16,
                    pad_id,
                    lambda s, m: observers.notify(
-                       session.catalog.pm, "xharness_train_log", unit=unit.as_dict(),
+                       session.catalog.pm, "xharness_train_log", unit=unit,
                        step=s, metrics=m),
                    desc=unit.label, checkpoint=session.checkpointing(key, args))
     tuned = finetuned.Finetuned(

@@ -39,6 +39,15 @@ class Registry:
     strategies: dict[str, StrategySpec] = field(default_factory=dict)
     translators: dict[str, TranslatorSpec] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    #: dotted key path ("tasks.xnli.adapter") -> line, for later checks that point here
+    lines: dict[str, int] = field(default_factory=dict)
+
+    def where(self, dotted: str) -> str:
+        """`path:line` of a key (or of its nearest enclosing key) in this file."""
+        parts = dotted.split(".")
+        while parts and ".".join(parts) not in self.lines:
+            parts.pop()
+        return f"{self.path}:{self.lines['.'.join(parts)]}" if parts else str(self.path)
 
 
 def default_registry_path() -> Path:
@@ -74,7 +83,7 @@ def load_registry(path: Path | None = None) -> Registry:
             where=where, fix="start from the registry.yaml in the repository",
         )
     lines = _line_map(node)
-    reg = Registry(path=path)
+    reg = Registry(path=path, lines=lines)
     for key in sorted(set(data) - TOP_LEVEL):
         reg.problems.append(Problem(
             f"{where}:{lines.get(key, 0)}", key, "unknown top-level key",

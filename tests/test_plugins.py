@@ -1,5 +1,5 @@
-"""Plugin discovery: built-ins from registry.yaml, third parties from entry points; one
-broken plugin is named and the others still load."""
+"""Plugin discovery: built-ins (registry.yaml's entries among them) and third parties on
+the same hooks; one broken plugin is named and the others still load."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.builtin_plugins import DEFAULT_PLUGINS, REGISTRY_PLUGIN
 from harness.catalog import build_catalog, check_imports
 from harness.errors import XHarnessError
 from harness.refs import resolve_ref
@@ -28,11 +29,35 @@ def _registry(registry_file, plugins: list[str]) -> Path:
     return registry_file("version: 1\nplugins: [" + ", ".join(plugins) + "]\n")
 
 
-def test_builtin_plugins_are_registered() -> None:
+def test_builtins_arrive_through_the_hooks_like_any_plugin() -> None:
     catalog = build_catalog()
-    assert "plugins.tasks.xnli" in dict(catalog.pm.list_name_plugin())
-    assert catalog.tasks["xnli"].plugin == "plugins.tasks.xnli"
+    names = [n for n, _ in catalog.pm.list_name_plugin() if ":" not in n]  # no entry points
+    assert names == [REGISTRY_PLUGIN, *DEFAULT_PLUGINS]
+    entries = catalog.pm.get_plugin(REGISTRY_PLUGIN)
+    hooked = {s.name for result in catalog.pm.hook.xharness_tasks() for s in result}
+    assert set(catalog.tasks) == hooked and "xnli" in hooked  # the catalog is hook results
+    assert catalog.tasks["xnli"] is entries.registry.tasks["xnli"]
+    assert catalog.tasks["xnli"].plugin == "plugins.tasks.xnli"  # the module with its code
+    assert {n for n, m in catalog.metrics.items() if m.plugin == "harness.metrics"} >= {
+        "accuracy", "seqeval", "squad", "mlqa", "bucc", "tatoeba", "none"}
+    assert set(catalog.selectors) >= {"embeddings", "logme", "finetune"}
+    assert catalog.registry.plugins == []  # registry.yaml lists no built-in module
     assert check_imports(catalog) == []
+
+
+def test_task_and_strategy_modules_implement_no_hook() -> None:
+    """They hold only the code registry entries reference; the entries are data."""
+    import importlib
+    import pkgutil
+
+    import plugins.strategies
+    import plugins.tasks
+
+    for package in (plugins.tasks, plugins.strategies):
+        for info in pkgutil.iter_modules(package.__path__):
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            hooks = [n for n in vars(module) if n.startswith("xharness_")]
+            assert hooks == [], f"{module.__name__} implements {hooks}"
 
 
 def test_hook_provided_task_appears_with_its_plugin(tmp_path, monkeypatch, registry_file) -> None:

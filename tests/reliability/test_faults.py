@@ -45,7 +45,7 @@ def test_a_failing_observer_fails_the_run_by_name_and_keeps_results(
         SEEN = []
         @hookimpl
         def xharness_unit_finished(unit, record):
-            SEEN.append(unit["label"])
+            SEEN.append(unit.label)
             if len(SEEN) == 2:
                 raise RuntimeError("observer bug")
     """)

@@ -21,7 +21,7 @@ from typing import Any
 
 import datasets
 
-from harness.hookspecs import hookimpl
+from harness.hookspecs import Unit, hookimpl
 
 LABELS = ["affirmative", "negated"]
 WORLD_LANGUAGES = ["en", "de", "es", "ru", "el", "sw"]
@@ -89,11 +89,11 @@ def xharness_strategies() -> list[dict[str, Any]]:
 
 
 @hookimpl
-def xharness_unit_finished(unit: dict[str, Any], record: Any) -> None:
+def xharness_unit_finished(unit: Unit, record: Any) -> None:
     path = os.environ.get("XHARNESS_EXAMPLE_LOG")
     if not path:
         return
-    line = {"kind": unit["kind"], "label": unit["label"],
+    line = {"kind": unit.kind, "label": unit.label,
             "average": getattr(record, "average", None)}
     with open(path, "a", encoding="utf-8") as fh:
         fh.write(json.dumps(line) + "\n")

@@ -1,0 +1,1 @@
+"""Built-in metric plugins (the `xharness_metrics` hook)."""
