@@ -39,7 +39,7 @@ def with_plugin(tmp_path_factory: pytest.TempPathFactory):
         "import json\n\nfrom harness.hookspecs import hookimpl\n\n\n@hookimpl\n"
         f"def xharness_tasks():\n    return [json.loads({json.dumps(spec)!r})]\n")
     registry = yaml.safe_load((ROOT / "registry.yaml").read_text())
-    registry["plugins"].append("toysent_plugin")
+    registry["plugins"] = [*(registry["plugins"] or []), "toysent_plugin"]
     path = folder / "registry.yaml"
     path.write_text(yaml.safe_dump(registry, sort_keys=False))
     mp = pytest.MonkeyPatch()
