@@ -225,3 +225,12 @@ def test_hook_wrappers_are_reported_and_never_called(tmp_path, monkeypatch) -> N
     import wrapping
 
     assert wrapping.CALLED == []
+
+
+def test_every_hook_is_grouped_and_none_is_firstresult_or_historic() -> None:
+    pm = _pm()
+    declared = {name for name in dir(pm.hook) if name.startswith("xharness_")}
+    assert declared == {*hookspecs.REGISTRATION_HOOKS, *hookspecs.OBSERVATION_HOOKS}
+    for name in declared:
+        spec = getattr(pm.hook, name).spec
+        assert not spec.opts.get("firstresult") and not spec.opts.get("historic"), name
