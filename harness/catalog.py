@@ -280,7 +280,7 @@ class _Reference:
     field: str  # dotted, after `section.name`
     ref: str
     plugin: str
-    protocol: type | None  # None: a class or model, not called through a contract
+    protocol: type  # the `harness.contracts` Protocol of the call
     #: the keyword sets `**options` stands for: (options, where they come from or "")
     options: tuple[tuple[dict[str, Any], str], ...] = (({}, ""),)
     role: str = ""  # "planner", "embedded builder", ...: what the message calls it
@@ -346,8 +346,6 @@ def check_imports(catalog: Catalog) -> list[Problem]:
             fn = resolve_ref(ref.ref)
         except XHarnessError as exc:
             problems.append(Problem(_origin(catalog, ref), fld, exc.what, exc.fix or ""))
-            continue
-        if ref.protocol is None:
             continue
         for options, source in ref.options:
             why = contracts.signature_problem(fn, ref.protocol, options)

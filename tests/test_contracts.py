@@ -234,3 +234,13 @@ def test_every_hook_is_grouped_and_none_is_firstresult_or_historic() -> None:
     for name in declared:
         spec = getattr(pm.hook, name).spec
         assert not spec.opts.get("firstresult") and not spec.opts.get("historic"), name
+
+
+def test_a_registry_reference_that_does_not_import_names_registry_yaml_and_line(
+        tmp_path) -> None:
+    path = _registry_with(tmp_path, edit=("planner: plugins.strategies.combined:plan",
+                                          "planner: plugins.strategies.combined:plam"))
+    [problem] = check_imports(build_catalog(path))
+    assert problem.where == f"{path}:{_line_of(path, 'combined:plam')}"
+    assert problem.field == "strategies.combined.planner"
+    assert "has no attribute 'plam'" in problem.what and "plan" in problem.fix
