@@ -33,11 +33,16 @@ def knn(query: np.ndarray, base: np.ndarray, k: int) -> tuple[np.ndarray, np.nda
     return index.search(query, min(k, base.shape[0]))
 
 
-#: largest similarity tile (rows x columns) computed at once: 64 MiB of float32 on CPU,
-#: 2 GiB on a GPU, so pools of any size mine in bounded memory; wide tiles keep the matrix
-#: products efficient
-TILE_ROWS, TILE_COLS = 1024, 16384
+#: largest similarity tile (rows x columns) computed at once. On the CPU tall tiles (many
+#: x rows against few y rows, 16 MiB of float32): OpenBLAS's sgemm ran as fast on them
+#: as on one whole product, where tiles of fewer x rows (256-1024) ran up to 2x slower;
+#: 2 GiB on a GPU. Pools of any size mine in bounded memory.
+TILE_ROWS, TILE_COLS = 4096, 1024
 GPU_TILE_ROWS, GPU_TILE_COLS = 8192, 65536
+#: the column direction's pre-filter (CPU): rows of a tile in groups of GROUP, their
+#: maxima over SUPER disjoint sets give each column a lower bound of its k-th best
+GROUP, SUPER = 16, 16
+
 
 def _even_tiles(n: int, most: int) -> range:
     """Tile starts splitting n into equal tiles of at most `most` (no small last tile)."""
@@ -55,22 +60,23 @@ def knn_both_ways(x: np.ndarray, y: np.ndarray, k: int,
 
     Margin mining needs both directions; two `knn` searches would compute every x.y
     product twice. Here each tile of x @ y.T is computed once. On the CPU (no device) it
-    is NumPy's float32 BLAS and feeds faiss's top-k heaps for both directions (measured
-    faster there than torch.topk). With a `device` both directions' top k come from each
-    tile with `torch.topk`, merged across tiles (no transposed copy), and the product is
+    is one NumPy float32 sgemm per tile into a reused buffer; each x row's top k comes
+    from faiss's heaps on the tile's rows, each y row's from a pre-filter over the tile's
+    columns (`_add_columns`: no transposed copy). With a `device` both directions' top k
+    come from each tile with `torch.topk`, merged across tiles, and the product is
     torch's on that device (a GPU: `harness.device.searching_on` sets it while a GPU
     encoder is evaluated), in fp32 with TF32 off, so results agree
-    with faiss's to float32 tolerance; `device="cpu"` runs that torch path on the CPU."""
+    with faiss's to float32 tolerance; `device="cpu"` runs that torch path on the CPU.
+    Among exactly equal similarities either index may be kept, as with faiss."""
     dev = torch.device(device) if device is not None else search_device()
     kx, ky = min(k, len(y)), min(k, len(x))
     if not kx or not ky:  # an empty pool: nobody has a neighbour
         return ((np.empty((len(x), 0), np.float32), np.empty((len(x), 0), np.int64)),
                 (np.empty((len(y), 0), np.float32), np.empty((len(y), 0), np.int64)))
-    if dev is None:  # the CPU: faiss's heaps measured faster than torch.topk there
-        return _faiss_heaps(x, y, kx, ky)
-    torch_products = True  # a GPU, or the CPU asked for by name (tests)
+    if dev is None:  # the CPU: one BLAS product per tile, faiss heaps, a column filter
+        return _cpu_tiles(x, y, kx, ky)
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
-    if dev is not None and dev.type != "cpu":
+    if dev.type != "cpu":
         xt, yt = xt.to(dev), yt.to(dev)
         rows_at = _even_tiles(len(x), GPU_TILE_ROWS)
         cols_at = _even_tiles(len(y), GPU_TILE_COLS)
@@ -83,13 +89,9 @@ def knn_both_ways(x: np.ndarray, y: np.ndarray, k: int,
     col_ids = torch.full((ky, len(y)), -1, dtype=torch.int64, device=target)
     with _fp32_products():
         for i in rows_at:
-            xs = x[i : i + rows_at.step]
             best: tuple[torch.Tensor, torch.Tensor] | None = None
             for j in cols_at:
-                if torch_products:
-                    sims = xt[i : i + rows_at.step] @ yt[j : j + cols_at.step].T
-                else:
-                    sims = torch.from_numpy(xs @ y[j : j + cols_at.step].T)
+                sims = xt[i : i + rows_at.step] @ yt[j : j + cols_at.step].T
                 rows, cols = sims.shape
                 v, ix = sims.topk(min(kx, cols), dim=1)
                 best = (v, ix + j) if best is None else _merge(best, (v, ix + j), kx, 1)
@@ -102,36 +104,90 @@ def knn_both_ways(x: np.ndarray, y: np.ndarray, k: int,
             (col_sims.T.contiguous().cpu().numpy(), col_ids.T.contiguous().cpu().numpy()))
 
 
-def _faiss_heaps(x: np.ndarray, y: np.ndarray, kx: int, ky: int
-                 ) -> tuple[Neighbours, Neighbours]:
-    """Each NumPy tile fed to faiss's top-k heaps: rows, and the transposed tile."""
+def _cpu_tiles(x: np.ndarray, y: np.ndarray, kx: int, ky: int
+               ) -> tuple[Neighbours, Neighbours]:
+    """Both directions on the CPU. Each tile is one sgemm written into the same buffer
+    (rows padded to a multiple of GROUP with -inf for the column filter); its rows feed
+    faiss's heaps directly, its columns go through `_add_columns`."""
     fwd, bwd = _TopK(len(x), kx), _TopK(len(y), ky)
     rows_at, cols_at = _even_tiles(len(x), TILE_ROWS), _even_tiles(len(y), TILE_COLS)
+    buf = np.empty(-(-rows_at.step // GROUP) * GROUP * cols_at.step, dtype=np.float32)
     for i in rows_at:
         xs = x[i : i + rows_at.step]
+        rows = len(xs)
+        padded = -(-rows // GROUP) * GROUP
         for j in cols_at:
-            sims = np.ascontiguousarray(xs @ y[j : j + cols_at.step].T)
-            rows, cols = sims.shape
+            ys = y[j : j + cols_at.step]
+            cols = len(ys)
+            sims = buf[: padded * cols].reshape(padded, cols)
+            np.matmul(xs, ys.T, out=sims[:rows])
             fwd.heap.addn(cols, faiss.swig_ptr(sims), j, i, rows)
-            sims_t = np.ascontiguousarray(sims.T)
-            bwd.heap.addn(rows, faiss.swig_ptr(sims_t), i, j, cols)
+            sims[rows:] = -np.inf
+            _add_columns(bwd, sims, i, j)
     return fwd.result(), bwd.result()
 
 
+def _add_columns(top: _TopK, sims: np.ndarray, i: int, j: int) -> None:
+    """Offer column c of the tile `sims` (rows i.., y rows j..) to y row j + c's heap,
+    after a pre-filter that drops what cannot make its top k.
+
+    A bound on each column's final k-th best: its heap top (the k-th best of the rows
+    seen so far), or the k-th largest of the maxima of SUPER disjoint sets of the tile's
+    rows (k distinct entries at least as large). The rows form groups of GROUP (group m:
+    rows m, m + G, m + 2G, ... for G = rows / GROUP, so its max is a max over contiguous
+    slabs, the cheapest reduction); only groups whose max reaches the bound are read, and
+    only their entries that reach it are offered, each column's in row order. One
+    reduction pass over the tile, where the transposed copy it replaces cost about a third
+    of the product's time (4k x 4k, profiled)."""
+    padded, cols = sims.shape
+    groups = padded // GROUP
+    group_max = sims.reshape(GROUP, groups, cols).max(axis=0)
+    bound = top.sims[j : j + cols, 0].copy()  # the min-heaps' tops
+    per_set = groups // SUPER
+    if per_set and SUPER >= top.heap.k:
+        set_max = group_max[: SUPER * per_set].reshape(SUPER, per_set, cols).max(axis=1)
+        np.maximum(bound, np.partition(set_max, SUPER - top.heap.k, axis=0)[SUPER - top.heap.k],
+                   out=bound)
+    group, col = np.nonzero(group_max >= bound)
+    if not len(col):
+        return
+    # the groups' entries in memory order (ascending `at`; gathered in column order they
+    # missed the cache on every entry: 2.6x slower in the search), then those that reach
+    # the bound, by column
+    at = (((groups * np.arange(GROUP))[:, None] + group) * cols + col).ravel()
+    vals = sims.ravel().take(at)
+    keep = vals >= bound[at % cols]
+    vals, at = vals[keep], at[keep]
+    row, col = np.divmod(at, cols)
+    order = np.argsort(col, kind="stable")  # `at` ascending: rows ascending per column
+    vals, row, col = vals[order], row[order], col[order]
+    counts = np.bincount(col, minlength=cols)
+    width = int(counts.max())
+    slot = np.arange(len(col)) - np.repeat(np.cumsum(counts) - counts, counts)
+    dense = np.full((cols, width), -np.inf, dtype=np.float32)  # never enters a heap
+    ids = np.full((cols, width), -1, dtype=np.int64)
+    dense[col, slot], ids[col, slot] = vals, row + i
+    top.heap.addn_with_ids(width, faiss.swig_ptr(dense), faiss.swig_ptr(ids), width, j, cols)
+
+
 class _TopK:
-    """n bounded min-heaps of size k (faiss's), keeping the k largest values per row."""
+    """n bounded min-heaps of size k (faiss's), keeping the k largest values per row.
+    Filled and sorted with NumPy: faiss's `heapify` and `reorder` took 30 ms each for
+    4k heaps of 4 on the loaded 2-core machine (OpenMP start-up), NumPy well under 1 ms."""
 
     def __init__(self, n: int, k: int) -> None:
-        self.sims = np.empty((n, k), dtype=np.float32)
-        self.ids = np.empty((n, k), dtype=np.int64)
+        # the heaps' neutral element (faiss's CMin: lowest float, id -1): a valid heap
+        self.sims = np.full((n, k), np.finfo(np.float32).min, dtype=np.float32)
+        self.ids = np.full((n, k), -1, dtype=np.int64)
         self.heap = faiss.float_minheap_array_t()
         self.heap.nh, self.heap.k = n, k
         self.heap.val, self.heap.ids = faiss.swig_ptr(self.sims), faiss.swig_ptr(self.ids)
-        self.heap.heapify()
 
     def result(self) -> Neighbours:
-        self.heap.reorder()  # heap order -> descending similarity
-        return self.sims, self.ids
+        """Best first; equal similarities by index."""
+        order = np.lexsort((self.ids, -self.sims), axis=1)
+        return (np.take_along_axis(self.sims, order, axis=1),
+                np.take_along_axis(self.ids, order, axis=1))
 
 
 def _merge(a: tuple[torch.Tensor, torch.Tensor], b: tuple[torch.Tensor, torch.Tensor],

@@ -66,6 +66,85 @@ def test_torch_search_agrees_with_faiss() -> None:
     assert {(i, j) for i, j, _ in mine(x, y, 4)} == reference
 
 
+def _brute_force(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return x.astype(np.float64) @ y.T.astype(np.float64)
+
+
+def _assert_valid_top_k(sims: np.ndarray, ids: np.ndarray, cos: np.ndarray, k: int) -> None:
+    """Each row holds k distinct indices whose similarities are that row's k largest,
+    best first (to float32 tolerance): what an exact search must return when some
+    similarities tie (duplicates may then swap indices)."""
+    expected = np.sort(cos, axis=1)[:, ::-1][:, :k]
+    assert sims.shape == ids.shape == expected.shape
+    assert np.allclose(sims, expected, atol=1e-6)
+    assert np.allclose(np.take_along_axis(cos, ids, axis=1), sims, atol=1e-6)
+    assert all(len(set(row)) == k for row in ids.tolist())
+
+
+@pytest.mark.parametrize(("tile", "group", "sets"), [
+    ((4096, 1024), 16, 16),  # the defaults: one tile, the set bound active
+    ((64, 48), 4, 4),  # row tiles: heap tops from earlier tiles bound later ones
+    ((7, 5), 4, 2),  # tiles smaller than k and than a group, rows padded
+])
+def test_cpu_search_is_brute_force_in_both_directions(
+        tile: tuple[int, int], group: int, sets: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CPU path (one product per tile, faiss heaps for rows, the column pre-filter)
+    returns exactly the brute force's neighbours in both directions, for k from 1 to
+    larger than a tile; with exact duplicate vectors (tied similarities) it returns a
+    valid top k."""
+    monkeypatch.setattr(mining, "TILE_ROWS", tile[0])
+    monkeypatch.setattr(mining, "TILE_COLS", tile[1])
+    monkeypatch.setattr(mining, "GROUP", group)
+    monkeypatch.setattr(mining, "SUPER", sets)
+    rng = np.random.default_rng(11)
+    x, y = normalized(rng.normal(size=(300, 24))), normalized(rng.normal(size=(230, 24)))
+    cos = _brute_force(x, y)
+    for k in (1, 4, 9):
+        (fwd_sim, fwd_ind), (bwd_sim, bwd_ind) = knn_both_ways(x, y, k)
+        assert fwd_ind.tolist() == np.argsort(-cos, axis=1, kind="stable")[:, :k].tolist()
+        assert bwd_ind.tolist() == np.argsort(-cos.T, axis=1, kind="stable")[:, :k].tolist()
+        assert np.allclose(fwd_sim, np.sort(cos, axis=1)[:, ::-1][:, :k], atol=1e-6)
+        assert np.allclose(bwd_sim, np.sort(cos.T, axis=1)[:, ::-1][:, :k], atol=1e-6)
+    # duplicates on both sides, some rows copied several times, and a near-copy
+    x[10:20], x[40:45], y[5:15], y[100:103] = x[0], x[1], y[0], y[200]
+    x[50] = normalized(x[2:3] + 1e-4)[0]
+    cos = _brute_force(x, y)
+    for k in (1, 4, 12):
+        (fwd_sim, fwd_ind), (bwd_sim, bwd_ind) = knn_both_ways(x, y, k)
+        _assert_valid_top_k(fwd_sim, fwd_ind, cos, k)
+        _assert_valid_top_k(bwd_sim, bwd_ind, cos.T, k)
+        (ref_f, _), (ref_b, _) = mining.faiss_both_ways(x, y, k)
+        assert np.allclose(fwd_sim, ref_f, atol=1e-6) and np.allclose(bwd_sim, ref_b, atol=1e-6)
+
+
+def test_cpu_search_agrees_with_faiss_on_many_tiles(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Against faiss's exact flat-index search, tiles and groups small enough that every
+    filter path runs many times: identical neighbours, similarities to fp32 tolerance,
+    identical mined pairs."""
+    monkeypatch.setattr(mining, "TILE_ROWS", 256)
+    monkeypatch.setattr(mining, "TILE_COLS", 96)
+    monkeypatch.setattr(mining, "GROUP", 8)
+    monkeypatch.setattr(mining, "SUPER", 8)
+    rng = np.random.default_rng(12)
+    x, y = normalized(rng.normal(size=(1500, 48))), normalized(rng.normal(size=(1100, 48)))
+    (ff_sim, ff_ind), (fb_sim, fb_ind) = mining.faiss_both_ways(x, y, 4)
+    (f_sim, f_ind), (b_sim, b_ind) = knn_both_ways(x, y, 4)
+    assert np.array_equal(f_ind, ff_ind) and np.array_equal(b_ind, fb_ind)
+    assert np.allclose(f_sim, ff_sim, atol=1e-6) and np.allclose(b_sim, fb_sim, atol=1e-6)
+    assert ({(i, j) for i, j, _ in mine(x, y, 4)}
+            == {(i, j) for i, j, _ in mine(x, y, 4, mining.faiss_both_ways)})
+
+
+def test_topk_starts_as_faiss_heapify() -> None:
+    """The heaps are filled with NumPy; what they start from must be faiss's own empty
+    heap (its neutral element), or the heap code would read garbage."""
+    ours = mining._TopK(5, 3)
+    theirs = mining._TopK(5, 3)
+    theirs.sims[:], theirs.ids[:] = 7.0, 7
+    theirs.heap.heapify()
+    assert np.array_equal(ours.sims, theirs.sims) and np.array_equal(ours.ids, theirs.ids)
+
+
 def test_search_runs_where_the_encoder_runs() -> None:
     """Evaluation sets the search device to the encoder's GPU; the CPU means faiss's
     NumPy product (no device)."""
