@@ -77,7 +77,7 @@ def run_xharness(model: torch.nn.Module, task: Any, train: Any, args: TrainArgs,
                  device: torch.device, bf16: bool, pad_id: int, seed: int = 0) -> float:
     from harness.formats import get_format
     from harness.modeling import MultiTaskModel
-    from harness.training import TrainTask
+    from harness.training import Compute, TrainTask
     from harness.training import train as train_loop
 
     fmt = get_format(task.format)
@@ -85,7 +85,7 @@ def run_xharness(model: torch.nn.Module, task: Any, train: Any, args: TrainArgs,
                              {task.name: _head_of(model, fmt, task, args)})
     start = time.perf_counter()
     train_loop(wrapped, [TrainTask(task.name, task, fmt, train)], args,
-               Stage(tasks=[task.name]), seed, device, bf16, pad_id, desc="xharness")
+               Stage(tasks=[task.name]), seed, Compute(device, bf16, pad_id), desc="xharness")
     _sync(device)
     return time.perf_counter() - start
 

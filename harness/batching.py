@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -116,3 +117,33 @@ def mixture_probabilities(
 def steps_per_epoch(sizes: dict[str, int], batch_size: int) -> int:
     """Updates in one pass over every task's data."""
     return sum(math.ceil(n / batch_size) for n in sizes.values())
+
+
+@dataclass(frozen=True, eq=False)
+class Mixture:
+    """One stage's task mixture: which task each update draws its batch from, and how many
+    updates make an epoch."""
+
+    names: tuple[str, ...]
+    weights: np.ndarray
+    epoch_steps: int
+
+    def draw(self, rng: np.random.Generator) -> str:
+        return self.names[int(rng.choice(len(self.names), p=self.weights))]
+
+
+def mixture(
+    sizes: dict[str, int], batch_size: int, sampler: Sampler, temperature: float,
+    cap: int | None, fixed_share: float = 0.0, fixed: tuple[str, ...] = (),
+) -> Mixture:
+    """The mixture over `sizes` (examples per task), weighted as `mixture_probabilities`.
+
+    An epoch is a pass over the tasks not in `fixed`: corpora mixed in at a ratio (MLM
+    streams) only add steps, `fixed_share` of the epoch's updates, so a stage with MLM
+    mixed in sees its tasks as often as one without."""
+    probs = mixture_probabilities(sizes, sampler, temperature, cap, fixed_share, fixed)
+    epoch = steps_per_epoch({k: v for k, v in sizes.items() if k not in fixed} or sizes,
+                            batch_size)
+    if fixed and fixed_share and len(fixed) < len(sizes):
+        epoch = math.ceil(epoch / (1 - fixed_share))
+    return Mixture(tuple(probs), np.array(list(probs.values())), epoch)

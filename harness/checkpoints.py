@@ -17,7 +17,7 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,32 @@ STATE_FILE = "trainer.json"
 
 
 @dataclass
+class TrainResult:
+    """What a training run reports; saved whole in every checkpoint, so a resumed run
+    continues its counts, its dev history and its best step."""
+
+    steps: int = 0
+    seconds: float = 0.0
+    examples: int = 0
+    tokens: int = 0
+    padded_tokens: int = 0
+    best_step: int | None = None
+    best_dev: float | None = None
+    dev_history: list[dict[str, Any]] = field(default_factory=list)
+    final_loss: float | None = None
+    task_batches: dict[str, int] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "steps": self.steps, "seconds": round(self.seconds, 3), "examples": self.examples,
+            "tokens": self.tokens, "padded_tokens": self.padded_tokens,
+            "best_step": self.best_step, "best_dev": self.best_dev,
+            "dev_history": self.dev_history, "final_loss": self.final_loss,
+            "task_batches": self.task_batches,
+        }
+
+
+@dataclass
 class LoopState:
     """What changes in the loop besides the model, optimizer and scheduler."""
 
@@ -39,7 +65,7 @@ class LoopState:
     rng: np.random.Generator
     streams: dict[str, BatchStream]
     running: list[float]
-    result: Any  # TrainResult (a dataclass, kept loose to avoid an import cycle)
+    result: TrainResult
     best_state: dict[str, torch.Tensor] | None = None
     total: int | None = None  # the run's planned steps (for `xharness status`)
 

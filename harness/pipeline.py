@@ -55,7 +55,7 @@ from harness.refs import resolve_ref
 from harness.run_config import resolve_strategies, system_id
 from harness.session import Session
 from harness.specs import Stage, TaskSpec
-from harness.training import EvalSet, TrainTask, evaluate, train
+from harness.training import Compute, EvalSet, TrainTask, evaluate, train
 
 log = logging.getLogger("xharness")
 
@@ -299,13 +299,13 @@ def _train_stage(
         observers.notify(session.catalog.pm, "xharness_train_log", unit=unit,
                          step=step, metrics=metrics)
 
-    result = train(model, tasks, stage_args, stage, seed, session.device, session.bf16,
-                   pad_id, on_log, desc=unit.label,
+    result = train(model, tasks, stage_args, stage, seed,
+                   Compute(session.device, session.bf16, pad_id), on_log, desc=unit.label,
                    checkpoint=session.checkpointing(key, stage_args))
     dev_metrics = {}
     for t in tasks:
         if t.dev is not None:
-            _, metrics = evaluate(model, t.dev, session.device, session.bf16, pad_id)
+            _, metrics = evaluate(model, t.dev, Compute(session.device, session.bf16, pad_id))
             dev_metrics[t.head] = {**metrics, "lang": t.dev.lang}  # type: ignore[dict-item]
     record = IntermediateRecord(
         key=key, seed=seed, profile=session.profile.name, model=session.model_ref,
@@ -447,7 +447,7 @@ def _train_target(
         ev = EvalSet(target.name, target, fmt, lang, ex.examples, feats, args)
         cal = (_dev_set(session, target, fmt, args, target.name, lang, whole=True)
                if fmt.calibrates else None)
-        preds, scores = evaluate(model, ev, session.device, session.bf16, pad_id, cal)
+        preds, scores = evaluate(model, ev, Compute(session.device, session.bf16, pad_id), cal)
         metrics[lang], n_examples[lang] = scores, len(ex.examples)
         predictions[lang] = preds
         stats[lang] = fmt.example_stats(preds, ex.examples, target, lang)
@@ -551,8 +551,8 @@ def _train_finetune(
     ex, feats = session.store.features(train_task, "train", "en", args, args.max_train_examples)
     dev_set = _dev_set(session, train_task, fmt, args, target.name, "en", fallback=target)
     result = train(model, [TrainTask(target.name, target, fmt, feats, dev_set)], args,
-                   Stage(tasks=[target.name]), job.seed, session.device, session.bf16,
-                   pad_id,
+                   Stage(tasks=[target.name]), job.seed,
+                   Compute(session.device, session.bf16, pad_id),
                    lambda s, m: observers.notify(
                        session.catalog.pm, "xharness_train_log", unit=unit,
                        step=s, metrics=m),

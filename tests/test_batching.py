@@ -8,6 +8,7 @@ import pytest
 from harness.batching import (
     BatchStream,
     length_grouped_batches,
+    mixture,
     mixture_probabilities,
     sorted_batches,
     steps_per_epoch,
@@ -83,3 +84,23 @@ def test_mlm_mixed_in_at_a_fixed_ratio() -> None:
 
 def test_steps_per_epoch() -> None:
     assert steps_per_epoch({"a": 65, "b": 32}, 32) == 3 + 1
+
+
+def test_a_mixed_in_corpus_adds_its_share_of_steps_to_an_epoch() -> None:
+    sizes = {"a": 64, "b": 32, "mlm": 10**6}
+    mix = mixture(sizes, 32, "proportional", 2.0, None, 0.2, ("mlm",))
+    assert mix.epoch_steps == 4  # a and b take 3 updates, 80% of the epoch's
+    assert mix.names == ("a", "b", "mlm")
+    assert dict(zip(mix.names, mix.weights, strict=True)) == pytest.approx(
+        mixture_probabilities(sizes, "proportional", 2.0, None, 0.2, ("mlm",)))
+    # a stage of nothing but the corpus passes over the corpus; no ratio, no extra steps
+    assert mixture({"mlm": 64}, 32, "uniform", 2.0, None, 0.2, ("mlm",)).epoch_steps == 2
+    assert mixture(sizes, 32, "uniform", 2.0, None, 0.0, ("mlm",)).epoch_steps == 3
+
+
+def test_mixture_draws_like_the_generator_s_choice() -> None:
+    mix = mixture({"a": 60, "b": 30, "c": 10}, 8, "proportional", 2.0, None)
+    a, b = np.random.default_rng(3), np.random.default_rng(3)
+    drawn = [mix.draw(a) for _ in range(50)]
+    assert drawn == [mix.names[int(b.choice(3, p=mix.weights))] for _ in range(50)]
+    assert set(drawn) == {"a", "b", "c"}

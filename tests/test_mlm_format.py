@@ -54,7 +54,7 @@ def test_head_is_tied_and_loss_falls(embedded_tokenizer) -> None:
 
     from harness.modeling import MultiTaskModel
     from harness.specs import Stage
-    from harness.training import TrainTask, train
+    from harness.training import Compute, TrainTask, train
 
     fmt, feats = _features(embedded_tokenizer, 400)
     torch.manual_seed(0)
@@ -72,8 +72,8 @@ def test_head_is_tied_and_loss_falls(embedded_tokenizer) -> None:
     torch.set_num_threads(1)
     try:
         result = train(model, [TrainTask("corpus", SPEC, fmt, feats)], args,
-                       Stage(tasks=["corpus"]), 0, torch.device("cpu"), False,
-                       embedded_tokenizer.pad_token_id)
+                       Stage(tasks=["corpus"]), 0,
+                       Compute(torch.device("cpu"), False, embedded_tokenizer.pad_token_id))
     finally:
         torch.set_num_threads(threads)
     assert result.final_loss is not None

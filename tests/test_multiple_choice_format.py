@@ -74,7 +74,7 @@ def test_a_tiny_model_learns_to_pick_the_choice_named_in_the_context(
     from transformers import AutoModel, XLMRobertaConfig
 
     from harness.modeling import MultiTaskModel
-    from harness.training import EvalSet, TrainTask, evaluate, train
+    from harness.training import Compute, EvalSet, TrainTask, evaluate, train
 
     words = ["dog", "cat", "car", "tree", "house", "bird"]
     rng = np.random.default_rng(0)
@@ -106,10 +106,9 @@ def test_a_tiny_model_learns_to_pick_the_choice_named_in_the_context(
         feats = fmt.featurize(train_ds, embedded_tokenizer, SPEC, args)
         dev = EvalSet("mc", SPEC, fmt, "en", dev_ds,
                       fmt.featurize(dev_ds, embedded_tokenizer, SPEC, args), args)
-        pad = embedded_tokenizer.pad_token_id
-        train(model, [TrainTask("mc", SPEC, fmt, feats)], args, Stage(tasks=["mc"]), 0,
-              torch.device("cpu"), False, pad)
-        _, metrics = evaluate(model, dev, torch.device("cpu"), False, pad)
+        cpu = Compute(torch.device("cpu"), False, embedded_tokenizer.pad_token_id)
+        train(model, [TrainTask("mc", SPEC, fmt, feats)], args, Stage(tasks=["mc"]), 0, cpu)
+        _, metrics = evaluate(model, dev, cpu)
     finally:
         torch.set_num_threads(threads)
     assert metrics["accuracy"] > 60  # chance is 25

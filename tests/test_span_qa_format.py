@@ -321,7 +321,7 @@ def test_tiny_model_learns_to_extract_the_answer(embedded_tokenizer, one_thread)
     from transformers import AutoModel, XLMRobertaConfig
 
     from harness.modeling import MultiTaskModel
-    from harness.training import EvalSet, TrainTask, evaluate, train
+    from harness.training import Compute, EvalSet, TrainTask, evaluate, train
 
     torch.manual_seed(0)
     tok = embedded_tokenizer
@@ -338,11 +338,10 @@ def test_tiny_model_learns_to_extract_the_answer(embedded_tokenizer, one_thread)
                               pad_token_id=tok.pad_token_id)
     encoder = AutoModel.from_config(config, add_pooling_layer=False)
     model = MultiTaskModel(encoder, {"toy_qa": FMT.build_head(32, spec, 0.1, args)})
-    device = torch.device("cpu")
+    cpu = Compute(torch.device("cpu"), False, tok.pad_token_id)
     result = train(model, [TrainTask("toy_qa", spec, FMT, train_f)], args,
-                   Stage(tasks=["toy_qa"]), seed=0, device=device, bf16=False,
-                   pad_id=tok.pad_token_id)
-    _, scores = evaluate(model, dev, device, False, tok.pad_token_id)
+                   Stage(tasks=["toy_qa"]), seed=0, compute=cpu)
+    _, scores = evaluate(model, dev, cpu)
     # a fixed guess (one colour, or one position) gets about 25% EM; offsets off by one
     # token or one character would score ~0
     assert result.steps == 30

@@ -258,7 +258,7 @@ def test_tiny_model_learns_a_toy_tagging_task(embedded_tokenizer) -> None:
     from transformers import AutoModel, XLMRobertaConfig
 
     from harness.modeling import MultiTaskModel
-    from harness.training import EvalSet, TrainTask, evaluate, train
+    from harness.training import Compute, EvalSet, TrainTask, evaluate, train
 
     rng = random.Random(0)
     spec = _spec()
@@ -280,13 +280,13 @@ def test_tiny_model_learns_a_toy_tagging_task(embedded_tokenizer) -> None:
     encoder = AutoModel.from_config(config, add_pooling_layer=False)
     model = MultiTaskModel(encoder, {spec.name: FMT.build_head(32, spec, 0.0, args)})
     dev = EvalSet(spec.name, spec, FMT, "en", dev_ex, dev_feats, args)
+    cpu = Compute(torch.device("cpu"), False, tok.pad_token_id)
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # a tiny model on a shared CPU: more threads only contend
     try:
         result = train(model, [TrainTask(spec.name, spec, FMT, train_feats, dev)], args,
-                       Stage(tasks=[spec.name]), seed=0, device=torch.device("cpu"),
-                       bf16=False, pad_id=tok.pad_token_id)
-        preds, scores = evaluate(model, dev, torch.device("cpu"), False, tok.pad_token_id)
+                       Stage(tasks=[spec.name]), seed=0, compute=cpu)
+        preds, scores = evaluate(model, dev, cpu)
     finally:
         torch.set_num_threads(threads)
 

@@ -110,7 +110,7 @@ def logme_cost(request: SelectionRequest) -> costs.Cost:
 
 def finetune(request: SelectionRequest) -> dict[str, float | None]:
     from harness.pipeline import _dev_set
-    from harness.training import TrainTask, evaluate, train
+    from harness.training import Compute, TrainTask, evaluate, train
 
     session, target = request.session, request.target
     fmt = get_format(target.format)
@@ -139,10 +139,10 @@ def finetune(request: SelectionRequest) -> dict[str, float | None]:
         dropout = float(getattr(encoder.config, "hidden_dropout_prob", 0.1))
         model = MultiTaskModel(encoder, {target.name: fmt.build_head(
             encoder.config.hidden_size, target, dropout, args)}).to(session.device)
+        compute = Compute(session.device, session.bf16, pad_id)
         train(model, [TrainTask(target.name, target, fmt, feats, None)], args,
-              Stage(tasks=[target.name]), request.seed, session.device, session.bf16,
-              pad_id, desc=f"finetune {name}")
-        _, metrics = evaluate(model, dev, session.device, session.bf16, pad_id)
+              Stage(tasks=[target.name]), request.seed, compute, desc=f"finetune {name}")
+        _, metrics = evaluate(model, dev, compute)
         scores[name] = float(metrics[fmt.primary_metric])
     return scores
 

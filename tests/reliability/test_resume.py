@@ -36,9 +36,10 @@ def test_killed_run_resumes_to_identical_metrics(tmp_path: Path) -> None:
     while time.time() < deadline:
         done = {p.parent.name for p in (killed / "intermediate").glob("*/record.json")}
         # a checkpoint of the fine-tune, not the intermediate one (removed just after its
-        # record is written)
+        # record is written), and one swapped in: a `.KEY.*` folder is one still being
+        # written, which a kill leaves behind unread
         ckpts = [p for p in (killed / "checkpoints").glob("*/trainer.json")
-                 if p.parent.name not in done]
+                 if p.parent.name not in done and not p.parent.name.startswith(".")]
         if done and ckpts:
             break
         if proc.poll() is not None:
