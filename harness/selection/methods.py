@@ -67,7 +67,8 @@ def embeddings_cost(request: SelectionRequest) -> costs.Cost:
     tasks = [catalog.task(c) for c in request.candidates]
     tasks.append(catalog.task(request.target.train_task or request.target.name))
     toks = {t.name: _tokens(t) for t in tasks}
-    flops = sum(costs.forward_flops(request.sample, x) for x in toks.values() if x is not None)
+    flops = sum(costs.forward_flops(catalog, request.sample, x) for x in toks.values()
+                if x is not None)
     return costs.Cost(request.sample * len(tasks), 0, costs.hours(flops),
                       "the pretrained encoder only",
                       unknown=sorted(n for n, x in toks.items() if x is None),
@@ -101,7 +102,8 @@ def logme_cost(request: SelectionRequest) -> costs.Cost:
         return costs.Cost(None, 0, None, f"{k} intermediate models",
                           per_candidate_grid_hours=_grid(request))
     rows = min(size[0], request.limit or size[0])
-    return costs.Cost(k * rows, 0, costs.hours(k * costs.forward_flops(rows, size[1])),
+    return costs.Cost(k * rows, 0, costs.hours(k * costs.forward_flops(
+                      request.session.catalog, rows, size[1])),
                       f"{k} trained intermediate models (shared by all targets; not "
                       "counted)", per_candidate_grid_hours=_grid(request))
 
@@ -161,7 +163,9 @@ def finetune_cost(request: SelectionRequest) -> costs.Cost:
         return costs.Cost(None, None, None, f"{k} intermediate models",
                           per_candidate_grid_hours=_grid(request))
     trained = k * request.budget * batch
-    flops = costs.train_flops(trained, size[1], 1) + k * costs.forward_flops(dev, size[1])
+    catalog = session.catalog
+    flops = (costs.train_flops(catalog, trained, size[1], 1)
+             + k * costs.forward_flops(catalog, dev, size[1]))
     return costs.Cost(k * dev, trained, costs.hours(flops),
                       f"{k} trained intermediate models (not counted)",
                       per_candidate_grid_hours=_grid(request))
