@@ -4,7 +4,8 @@ hook, as any third-party method is).
 - `embeddings`: Poth et al.'s text-embedding method: the pretrained encoder's mean-pooled
   vectors of a sample of each task's training data (English where it has English),
   averaged per task; score = cosine similarity of the candidate's mean with the target's
-  (its English training data). No training, no intermediate model.
+  (its English training data; for a retrieval target, which has none, the unlabelled
+  English side of its dev pool, else of its test pool). No training, no intermediate model.
 - `logme`: LogME of the target's English training features under each candidate's
   intermediate model (one forward pass over that data per candidate).
 - `finetune`: the target's English dev score after a short fine-tune (`budget` updates)
@@ -79,6 +80,7 @@ def embeddings_cost(request: SelectionRequest) -> costs.Cost:
 
 def logme(request: SelectionRequest) -> dict[str, float | None]:
     session = request.session
+    features.check_logme_format(request.target)
     scores: dict[str, float | None] = {}
     for name in tqdm(request.candidates, desc="logme", leave=False):
         ref = request.intermediate_encoder(name)
