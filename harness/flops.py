@@ -55,7 +55,12 @@ class EncoderShape:
         return self.layers * (4 * h * h + 4 * h + 2 * h * i + i + h + 4 * h)
 
     def train_flops_per_token(self, seq_len: float) -> float:
-        return 6 * self.non_embedding_params + 12 * self.layers * self.hidden * seq_len
+        return 3 * self.forward_flops_per_token(seq_len)
+
+    def forward_flops_per_token(self, seq_len: float) -> float:
+        """A forward pass is a third of a training step: 2 x the non-embedding parameters,
+        plus 4 x layers x hidden x the sequence length for attention."""
+        return 2 * self.non_embedding_params + 4 * self.layers * self.hidden * seq_len
 
 
 def shape_of(model_ref: str) -> EncoderShape | None:
@@ -85,8 +90,13 @@ def gpu_named(name: str) -> str | None:
     return next((k for k in BF16_PEAK_TFLOPS if k in lowered), None)
 
 
+def seconds(flops: float, gpu: str = DEFAULT_GPU,
+            utilisation: float = ASSUMED_UTILISATION) -> float:
+    """Seconds for `flops` on one `gpu` at the assumed utilisation (an estimate)."""
+    return flops / (BF16_PEAK_TFLOPS[gpu] * 1e12 * utilisation)
+
+
 def train_seconds(shape: EncoderShape, tokens: float, seq_len: float, gpu: str,
                   utilisation: float = ASSUMED_UTILISATION) -> float:
     """Seconds to train on `tokens` real tokens of mean length `seq_len`."""
-    flops = tokens * shape.train_flops_per_token(seq_len)
-    return flops / (BF16_PEAK_TFLOPS[gpu] * 1e12 * utilisation)
+    return seconds(tokens * shape.train_flops_per_token(seq_len), gpu, utilisation)

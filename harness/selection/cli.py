@@ -30,15 +30,6 @@ def run_select(catalog: Any, target: str, which: str, method: str, profile: str,
     session = Session.create(catalog, profile, runs_dir, model=model, device=device,
                              allow_non_zero_shot=allow_non_zero_shot, overrides=overrides)
     spec_t = session.task(target)
-    from harness.formats import get_format
-
-    if not get_format(spec_t.format).trains:
-        from harness.errors import XHarnessError
-
-        raise XHarnessError(
-            f"target {target!r} ({spec_t.format}) has no training data: every selection "
-            "method compares candidates through the target's English training data",
-            where="--target", fix="choose a target that trains (`xharness list tasks`)")
     pool = candidates(catalog, spec_t, which, allow_non_zero_shot)
     request = SelectionRequest(session, spec_t, pool, seed=seed, sample=sample, limit=limit,
                                budget=budget)

@@ -1,9 +1,9 @@
 """What a selection method costs, as an estimate on the paper profile.
 
-The FLOP model (stated, not measured): a forward pass costs 2 N T FLOPs and a training
-step 6 N T (Kaplan et al., 2020), for N parameters and T tokens; N = 560e6 for
-xlm-roberta-large (its model card); hours = FLOPs / (ASSUMED_FLOPS * 3600) with an assumed
-effective throughput of one A100 (312 TFLOP/s bf16 peak at 40% utilisation). Rows and
+One FLOP model for the whole harness (`harness.flops`, the dry run's): per real token, a
+forward pass costs 2 x the encoder's non-embedding parameters plus attention, a training
+step three times that; the encoder's shape is the paper profile's model's; hours are FLOPs
+over the device's bf16 peak at an assumed utilisation (stated, not measured). Rows and
 tokens per example come from each task's `options.estimate` hints in registry.yaml (the
 dataset cards' counts, assumed lengths) and epochs from the paper profile's recipe. A task
 without hints is left out of an estimate and named in it, never counted as zero.
@@ -12,14 +12,19 @@ without hints is left out of an estimate and named in it, never counted as zero.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
+from harness import flops as flop_model
+
 PAPER_PROFILE = "paper"
-PAPER_PARAMS = 560e6
-ASSUMED_FLOPS = 312e12 * 0.4
-FLOP_MODEL = ("estimate: 2·N·T FLOPs per forward, 6·N·T per training step, N = 560M "
-              "(xlm-roberta-large), one A100 at 40% of 312 TFLOP/s; rows and tokens from "
-              "registry.yaml's estimate hints")
+#: the encoder the estimates are for when the catalog has no paper profile
+DEFAULT_MODEL = "FacebookAI/xlm-roberta-large"
+FLOP_MODEL = (f"estimate: per real token 2 x non-embedding parameters + attention per "
+              f"forward, 3x that per training step, for the paper profile's encoder; one "
+              f"{flop_model.DEFAULT_GPU.upper()} at {flop_model.ASSUMED_UTILISATION:.0%} of "
+              f"{flop_model.BF16_PEAK_TFLOPS[flop_model.DEFAULT_GPU]:.0f} TFLOP/s bf16 "
+              "(assumed); rows and tokens from registry.yaml's estimate hints")
 
 
 @dataclass
@@ -40,8 +45,23 @@ class Cost:
         return asdict(self)
 
 
+def paper_model(catalog: Any) -> str:
+    profile = catalog.profiles.get(PAPER_PROFILE) if catalog is not None else None
+    return profile.model if profile is not None else DEFAULT_MODEL
+
+
+@lru_cache(maxsize=8)
+def _shape(model_ref: str) -> flop_model.EncoderShape:
+    """The stored hub config first (no network for an estimate), else the model's own."""
+    known = flop_model.KNOWN_CONFIGS.get(model_ref)
+    if known is not None:
+        return flop_model.EncoderShape(known["num_hidden_layers"], known["hidden_size"],
+                                       known["intermediate_size"], f"config of {model_ref}")
+    return flop_model.shape_of(model_ref) or _shape(DEFAULT_MODEL)
+
+
 def hours(flops: float | None) -> float | None:
-    return None if flops is None else flops / ASSUMED_FLOPS / 3600
+    return None if flops is None else flop_model.seconds(flops) / 3600
 
 
 def task_size(task: Any) -> tuple[int, float] | None:
@@ -62,12 +82,14 @@ def epochs(catalog: Any, phase: str, task: Any) -> float | None:
     return float(args.epochs)
 
 
-def forward_flops(rows: int, tokens: float) -> float:
-    return 2 * PAPER_PARAMS * rows * tokens
+def forward_flops(catalog: Any, rows: float, tokens: float) -> float:
+    """Encoder forward passes over `rows` examples of `tokens` real tokens each."""
+    return rows * tokens * _shape(paper_model(catalog)).forward_flops_per_token(tokens)
 
 
-def train_flops(rows: float, tokens: float, n_epochs: float) -> float:
-    return 6 * PAPER_PARAMS * rows * tokens * n_epochs
+def train_flops(catalog: Any, rows: float, tokens: float, n_epochs: float) -> float:
+    shape = _shape(paper_model(catalog))
+    return rows * tokens * n_epochs * shape.train_flops_per_token(tokens)
 
 
 def grid_hours(catalog: Any, candidate: Any, train_task: Any, target: Any) -> float | None:
@@ -77,4 +99,4 @@ def grid_hours(catalog: Any, candidate: Any, train_task: Any, target: Any) -> fl
     e_inter, e_tgt = epochs(catalog, "intermediate", candidate), epochs(catalog, "target", target)
     if inter is None or tgt is None or e_inter is None or e_tgt is None:
         return None
-    return hours(train_flops(*inter, e_inter) + train_flops(*tgt, e_tgt))
+    return hours(train_flops(catalog, *inter, e_inter) + train_flops(catalog, *tgt, e_tgt))

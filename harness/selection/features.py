@@ -58,9 +58,14 @@ def sample_language(session: Any, task: TaskSpec) -> str:
 
 def task_mean(session: Any, encoder: torch.nn.Module, pad_id: int, task: TaskSpec,
               n: int) -> np.ndarray:
-    """The mean over `n` training examples of their mean-pooled last hidden states."""
+    """The mean over `n` examples of their mean-pooled last hidden states: training
+    examples, or, for a task that does not train (retrieval), `english_sentences`."""
     args = session.args("intermediate", task)
-    _, feats = session.store.features(task, "train", sample_language(session, task), args, n)
+    if get_format(task.format).trains:
+        _, feats = session.store.features(task, "train", sample_language(session, task),
+                                          args, n)
+    else:
+        feats = english_sentences(session, task, n)
     total, count = None, 0
     for _, batch, hidden in _batches(session, encoder, pad_id, task, feats,
                                      args.eval_batch_size):
@@ -74,16 +79,46 @@ def task_mean(session: Any, encoder: torch.nn.Module, pad_id: int, task: TaskSpe
     return (total / count).numpy()
 
 
+def english_sentences(session: Any, task: TaskSpec, n: int) -> datasets.Dataset:
+    """Up to `n` English sentences of a retrieval task, unlabelled: the English side of its
+    dev pool where it has one, else of its test pool (transductive, but no gold pair is
+    read), for the first language pair the source serves."""
+    from harness.data.sources import source_languages
+
+    args = session.args("target", task)
+    langs = [lang for lang in source_languages(task, session.source(task).kind) if lang != "en"]
+    if not langs:
+        raise XHarnessError(f"task {task.name!r} has no language pair to read English from")
+    last: XHarnessError | None = None
+    for split in ("dev", "test"):
+        try:
+            ex, feats = session.store.features(task, split, langs[0], args)
+        except XHarnessError as exc:  # the split does not exist in this source
+            last = exc
+            continue
+        english = [i for i, side in enumerate(ex.examples["side"]) if side == "target"]
+        if english:
+            pick = np.random.default_rng(0).permutation(len(english))[:n]
+            return feats.select(sorted(english[i] for i in pick))
+    raise XHarnessError(f"task {task.name!r} has no English sentences in a dev or test "
+                        f"pool ({langs[0]}-en)" + (f": {last}" if last else ""))
+
+
+def check_logme_format(target: TaskSpec) -> None:
+    if target.format not in LOGME_FORMATS:
+        raise XHarnessError(
+            f"LogME has no feature definition for the {target.format} format of "
+            f"{target.name!r} (it has no training labels to explain)",
+            where="--method", fix="use a method that needs no labels (embeddings) for "
+            f"this target; LogME scores targets of the formats {', '.join(LOGME_FORMATS)}")
+
+
 def logme_inputs(session: Any, encoder: torch.nn.Module, pad_id: int, target: TaskSpec,
                  train_task: TaskSpec, limit: int | None, seed: int
                  ) -> list[tuple[np.ndarray, np.ndarray]]:
     """(features, labels) pairs for LogME over the target's English training data; the
     target's score is the mean LogME over the pairs."""
-    if target.format not in LOGME_FORMATS:
-        raise XHarnessError(
-            f"LogME has no feature definition for the {target.format} format of "
-            f"{target.name!r} (it has no training labels to explain)",
-            fix=f"use a method that needs no labels (embeddings), or one of {LOGME_FORMATS}")
+    check_logme_format(target)
     args = session.args("target", target)
     _, feats = session.store.features(train_task, "train", "en", args, limit)
     rows: list[np.ndarray] = []

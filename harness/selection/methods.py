@@ -4,7 +4,8 @@ hook, as any third-party method is).
 - `embeddings`: Poth et al.'s text-embedding method: the pretrained encoder's mean-pooled
   vectors of a sample of each task's training data (English where it has English),
   averaged per task; score = cosine similarity of the candidate's mean with the target's
-  (its English training data). No training, no intermediate model.
+  (its English training data; for a retrieval target, which has none, the unlabelled
+  English side of its dev pool, else of its test pool). No training, no intermediate model.
 - `logme`: LogME of the target's English training features under each candidate's
   intermediate model (one forward pass over that data per candidate).
 - `finetune`: the target's English dev score after a short fine-tune (`budget` updates)
@@ -67,7 +68,8 @@ def embeddings_cost(request: SelectionRequest) -> costs.Cost:
     tasks = [catalog.task(c) for c in request.candidates]
     tasks.append(catalog.task(request.target.train_task or request.target.name))
     toks = {t.name: _tokens(t) for t in tasks}
-    flops = sum(costs.forward_flops(request.sample, x) for x in toks.values() if x is not None)
+    flops = sum(costs.forward_flops(catalog, request.sample, x) for x in toks.values()
+                if x is not None)
     return costs.Cost(request.sample * len(tasks), 0, costs.hours(flops),
                       "the pretrained encoder only",
                       unknown=sorted(n for n, x in toks.items() if x is None),
@@ -78,6 +80,7 @@ def embeddings_cost(request: SelectionRequest) -> costs.Cost:
 
 def logme(request: SelectionRequest) -> dict[str, float | None]:
     session = request.session
+    features.check_logme_format(request.target)
     scores: dict[str, float | None] = {}
     for name in tqdm(request.candidates, desc="logme", leave=False):
         ref = request.intermediate_encoder(name)
@@ -101,7 +104,8 @@ def logme_cost(request: SelectionRequest) -> costs.Cost:
         return costs.Cost(None, 0, None, f"{k} intermediate models",
                           per_candidate_grid_hours=_grid(request))
     rows = min(size[0], request.limit or size[0])
-    return costs.Cost(k * rows, 0, costs.hours(k * costs.forward_flops(rows, size[1])),
+    return costs.Cost(k * rows, 0, costs.hours(k * costs.forward_flops(
+                      request.session.catalog, rows, size[1])),
                       f"{k} trained intermediate models (shared by all targets; not "
                       "counted)", per_candidate_grid_hours=_grid(request))
 
@@ -161,7 +165,9 @@ def finetune_cost(request: SelectionRequest) -> costs.Cost:
         return costs.Cost(None, None, None, f"{k} intermediate models",
                           per_candidate_grid_hours=_grid(request))
     trained = k * request.budget * batch
-    flops = costs.train_flops(trained, size[1], 1) + k * costs.forward_flops(dev, size[1])
+    catalog = session.catalog
+    flops = (costs.train_flops(catalog, trained, size[1], 1)
+             + k * costs.forward_flops(catalog, dev, size[1]))
     return costs.Cost(k * dev, trained, costs.hours(flops),
                       f"{k} trained intermediate models (not counted)",
                       per_candidate_grid_hours=_grid(request))

@@ -87,10 +87,28 @@ def test_bad_input_is_one_paragraph_and_exit_2(tmp_path: Path, args: list[str],
     assert not (tmp_path / "selection").exists()
 
 
-def test_retrieval_targets_are_refused(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["select", "--target", "tatoeba", "--runs-dir",
-                                       str(tmp_path)])
-    assert result.exit_code == 2 and "no training data" in result.output
+def test_retrieval_targets_rank_by_embeddings_of_their_english_side(
+        session: Session) -> None:
+    target = session.task("tatoeba")
+    request = SelectionRequest(session, target, ["mnli", "squad"], sample=16)
+    english = features.english_sentences(session, target, 16)
+    ex, feats = session.store.features(target, "test", "de", session.args("target", target))
+    sides: dict[str, set[tuple[int, ...]]] = {"source": set(), "target": set()}
+    for side, ids in zip(ex.examples["side"], feats["input_ids"], strict=True):
+        sides[side].add(tuple(ids))
+    picked = {tuple(ids) for ids in english["input_ids"]}
+    assert len(english) == 16 and picked <= sides["target"]  # the English side only
+    assert not picked & sides["source"]
+    scores = embeddings(request)
+    assert set(scores) == {"mnli", "squad"} and all(-1 <= v <= 1 for v in scores.values())
+
+
+def test_logme_and_finetune_refuse_retrieval_targets_by_name(tmp_path: Path) -> None:
+    for method, message in (("logme", "LogME has no feature definition"),
+                            ("finetune", "has no training data")):
+        result = CliRunner().invoke(main, ["select", "--target", "tatoeba", "--method",
+                                           method, "--runs-dir", str(tmp_path)])
+        assert result.exit_code == 2 and message in result.output, result.output
 
 
 def test_select_writes_its_result(tmp_path: Path) -> None:
