@@ -17,7 +17,7 @@ from typing import Any
 import pluggy
 from pydantic import BaseModel, ValidationError
 
-from harness import hookspecs
+from harness import hookspecs, shipped_models
 from harness.config import Profile
 from harness.errors import XHarnessError
 from harness.metrics import registry as metric_registry
@@ -27,7 +27,7 @@ from harness.problems import Problem, did_you_mean, from_validation_error
 from harness.refs import allow_package, resolve_ref
 from harness.registry import Registry, load_registry
 from harness.selection.spec import SelectorSpec
-from harness.specs import MetricSpec, StrategySpec, TaskSpec, TranslatorSpec
+from harness.specs import MetricSpec, ModelSpec, StrategySpec, TaskSpec, TranslatorSpec
 
 ENTRY_POINT_GROUP = "xharness"
 
@@ -37,6 +37,7 @@ _HOOKS: dict[str, tuple[str, type[BaseModel]]] = {
     "translators": ("xharness_translators", TranslatorSpec),
     "metrics": ("xharness_metrics", MetricSpec),
     "selectors": ("xharness_selectors", SelectorSpec),
+    "models": ("xharness_models", ModelSpec),
 }
 
 
@@ -49,6 +50,7 @@ class Catalog:
     translators: dict[str, TranslatorSpec] = field(default_factory=dict)
     metrics: dict[str, MetricSpec] = field(default_factory=lambda: dict(BUILTIN_METRICS))
     selectors: dict[str, SelectorSpec] = field(default_factory=dict)
+    models: dict[str, ModelSpec] = field(default_factory=dict)  # shipped `embedded:` models
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -123,6 +125,7 @@ def build_catalog(registry_path: Path | None = None) -> Catalog:
             _collect(catalog, table, section, impl, model)
     _check_references(catalog)
     metric_registry.install(catalog.metrics.values())
+    shipped_models.install(catalog.models.values())
     return catalog
 
 

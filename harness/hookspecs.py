@@ -20,7 +20,7 @@ import pluggy
 if TYPE_CHECKING:
     from harness.records import RunRecord
     from harness.selection.spec import SelectorSpec
-    from harness.specs import MetricSpec, StrategySpec, TaskSpec, TranslatorSpec
+    from harness.specs import MetricSpec, ModelSpec, StrategySpec, TaskSpec, TranslatorSpec
 
 PROJECT = "xharness"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -93,6 +93,17 @@ def xharness_selectors() -> list[SelectorSpec | dict[str, Any]]:
     A scorer must not fine-tune on the target unless its spec says `trains_on_target`,
     must find intermediate models only through `request.intermediate_encoder(name)`, and
     must be deterministic for a fixed `request.seed`. Names are unique across plugins.
+    """
+
+
+@hookspec
+def xharness_models() -> list[ModelSpec | dict[str, Any]]:
+    """Return the models this plugin ships, for profiles and `--model` to name.
+
+    Each has a `name` of the form `embedded:<name>` and the `path` of a local folder that
+    `transformers` loads (config, weights, a fast tokenizer), usually inside the plugin's
+    package. `harness.modeling.resolve_model` maps the name to that folder, so the core
+    knows no plugin's files. Names are unique across plugins.
     """
 
 

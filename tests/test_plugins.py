@@ -15,7 +15,7 @@ from harness.refs import resolve_ref
 TASK = {
     "name": "plug_task", "role": "target", "family": "toy", "format": "classification",
     "languages": ["en"], "labels": ["a", "b"], "metric": "accuracy",
-    "sources": {"embedded": {"builder": "plugins.tasks.xnli:embedded", "languages": ["en"]}},
+    "sources": {"embedded": {"builder": "xworld.builders.xnli:embedded", "languages": ["en"]}},
 }
 
 
@@ -30,8 +30,8 @@ def _registry(registry_file, plugins: list[str]) -> Path:
 
 def test_builtin_plugins_are_registered() -> None:
     catalog = build_catalog()
-    assert "plugins.tasks.xnli" in dict(catalog.pm.list_name_plugin())
-    assert catalog.tasks["xnli"].plugin == "plugins.tasks.xnli"
+    assert "plugins.tasks.tydiqa" in dict(catalog.pm.list_name_plugin())
+    assert catalog.tasks["tydiqa"].plugin == "plugins.tasks.tydiqa"
     assert check_imports(catalog) == []
 
 
@@ -88,7 +88,7 @@ def test_broken_plugins_are_named_and_isolated(tmp_path, monkeypatch, registry_f
 
 
 def test_refs_resolve_lazily_with_clear_errors() -> None:
-    assert callable(resolve_ref("plugins.tasks.xnli:embedded"))
+    assert callable(resolve_ref("xworld.builders.xnli:embedded"))
     with pytest.raises(XHarnessError, match=r"cannot import module 'plugins\.no_such_mod'"):
         resolve_ref("plugins.no_such_mod:f")
 
@@ -99,4 +99,4 @@ def test_refs_may_not_point_outside_xharness_and_registered_plugins() -> None:
     with pytest.raises(XHarnessError, match="points outside"):
         resolve_ref("subprocess:run", "tasks.x.adapter")
     with pytest.raises(XHarnessError, match=r"has no attribute 'embeded'.*embedded"):
-        resolve_ref("plugins.tasks.xnli:embeded")
+        resolve_ref("xworld.builders.xnli:embeded")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datasets import Dataset, Features, Value
 
-from harness.embedded.world import World
+from xworld.world import World
 
 TATOEBA_FEATURES = Features({
     "source_sentence": Value("string"), "target_sentence": Value("string"),

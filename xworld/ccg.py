@@ -14,8 +14,8 @@ from dataclasses import replace
 
 from datasets import Dataset, Features, Value
 
-from harness.embedded.grammar import RenderedSentence
-from harness.embedded.world import World
+from xworld.grammar import RenderedSentence
+from xworld.world import World
 
 CCG_FEATURES = Features({"text": Value("string"), "tags": Value("string")})
 VP = "S\\NP"

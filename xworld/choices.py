@@ -17,9 +17,9 @@ from dataclasses import replace
 
 from datasets import Dataset, Features, Sequence, Value
 
-from harness.embedded.lexicon import NOUN_CLASSES
-from harness.embedded.meaning import Clause, MeaningSampler, NounPhrase
-from harness.embedded.world import World
+from xworld.lexicon import NOUN_CLASSES
+from xworld.meaning import Clause, MeaningSampler, NounPhrase
+from xworld.world import World
 
 CSQA_FEATURES = Features({
     "id": Value("string"), "question": Value("string"), "question_concept": Value("string"),

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from harness.embedded.languages import LANGUAGES
-from harness.embedded.lexicon import Lexicon
-from harness.embedded.meaning import Clause, Document, NounPhrase, slot_id
-from harness.embedded.vocabulary import Vocabulary
+from xworld.languages import LANGUAGES
+from xworld.lexicon import Lexicon
+from xworld.meaning import Clause, Document, NounPhrase, slot_id
+from xworld.vocabulary import Vocabulary
 
 
 @dataclass(frozen=True)

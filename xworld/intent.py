@@ -12,8 +12,8 @@ from dataclasses import replace
 
 from datasets import Dataset, Features, Value
 
-from harness.embedded.meaning import Clause
-from harness.embedded.world import World
+from xworld.meaning import Clause
+from xworld.world import World
 
 SCENARIOS: dict[str, str] = {
     "eat": "eating", "devour": "eating", "read": "documents", "write": "documents",

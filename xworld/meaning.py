@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field, replace
 
-from harness.embedded.lexicon import NOUN_CLASSES, Lexicon
+from xworld.lexicon import NOUN_CLASSES, Lexicon
 
 ROLES: tuple[str, ...] = ("subj", "obj", "loc")
 WH_ROLES: tuple[str, ...] = ROLES

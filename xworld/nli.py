@@ -24,9 +24,9 @@ from dataclasses import dataclass, replace
 
 from datasets import ClassLabel, Dataset, DatasetDict, Features, Value
 
-from harness.embedded.languages import ALL_LANGUAGES
-from harness.embedded.meaning import Clause, MeaningSampler, NounPhrase
-from harness.embedded.world import World
+from xworld.languages import ALL_LANGUAGES
+from xworld.meaning import Clause, MeaningSampler, NounPhrase
+from xworld.world import World
 
 NLI_LABELS: tuple[str, ...] = ("entailment", "neutral", "contradiction")
 ENTAILMENT, NEUTRAL, CONTRADICTION = 0, 1, 2

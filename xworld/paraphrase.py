@@ -14,8 +14,8 @@ from dataclasses import replace
 
 from datasets import ClassLabel, Dataset, Features, Value
 
-from harness.embedded.meaning import Clause, MeaningSampler
-from harness.embedded.world import World
+from xworld.meaning import Clause, MeaningSampler
+from xworld.world import World
 
 PAWSX_FEATURES = Features({
     "sentence1": Value("string"), "sentence2": Value("string"), "label": Value("string"),

@@ -1,6 +1,6 @@
 """Pretrain the embedded profile's tiny XLM-R encoder (a one-off; the result is shipped).
 
-    python -m harness.embedded.pretrain --out harness/embedded/assets/xlmr-tiny
+    python -m xworld.pretrain --out xworld/assets/xlmr-tiny
 
 Objectives, summed every step over one concatenated batch:
 - masked language modelling on documents of all six languages (XLM-R's 15% / 80-10-10);
@@ -36,11 +36,11 @@ import torch
 import torch.nn.functional as F
 from transformers import XLMRobertaConfig, XLMRobertaForMaskedLM
 
-from harness.embedded.alignment_eval import mean_pool, retrieval_at_1, word_translation_p_at_1
-from harness.embedded.languages import TARGET_LANGUAGES
-from harness.embedded.pretrain_data import N_SLOTS, EncodedCorpus, build_corpus
-from harness.embedded.tokenizer import save_tokenizer, tokenizer_corpus, train_tokenizer, wrap
-from harness.embedded.world import World
+from xworld.alignment_eval import mean_pool, retrieval_at_1, word_translation_p_at_1
+from xworld.languages import TARGET_LANGUAGES
+from xworld.pretrain_data import N_SLOTS, EncodedCorpus, build_corpus
+from xworld.tokenizer import save_tokenizer, tokenizer_corpus, train_tokenizer, wrap
+from xworld.world import World
 
 MASK_ID, PAD_ID, FIRST_REGULAR_ID = 4, 1, 5
 

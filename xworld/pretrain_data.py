@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from transformers import PreTrainedTokenizerBase
 
-from harness.embedded.meaning import SLOTS, slot_id
-from harness.embedded.world import World
+from xworld.meaning import SLOTS, slot_id
+from xworld.world import World
 
 N_SLOTS = len(SLOTS)
 

@@ -13,8 +13,8 @@ from dataclasses import replace
 
 from datasets import Dataset, Features, Sequence, Value
 
-from harness.embedded.meaning import Clause, Document
-from harness.embedded.world import World
+from xworld.meaning import Clause, Document
+from xworld.world import World
 
 QA_FEATURES = Features({
     "id": Value("string"),

@@ -19,10 +19,10 @@ from dataclasses import replace
 
 from datasets import ClassLabel, Dataset, DatasetDict, Features, Value
 
-from harness.embedded.languages import ALL_LANGUAGES
-from harness.embedded.lexicon import Lexicon
-from harness.embedded.meaning import Clause, MeaningSampler
-from harness.embedded.world import World
+from xworld.languages import ALL_LANGUAGES
+from xworld.lexicon import Lexicon
+from xworld.meaning import Clause, MeaningSampler
+from xworld.world import World
 
 SENTIMENT_LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
 NEGATIVE, NEUTRAL, POSITIVE = 0, 1, 2

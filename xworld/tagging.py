@@ -14,8 +14,8 @@ from typing import Literal
 
 from datasets import ClassLabel, Dataset, DatasetDict, Features, Sequence, Value
 
-from harness.embedded.grammar import RenderedSentence
-from harness.embedded.world import World
+from xworld.grammar import RenderedSentence
+from xworld.world import World
 
 UPOS_TAGS: tuple[str, ...] = (
     "ADJ", "ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NOUN", "NUM", "PART", "PRON",

@@ -1,7 +1,7 @@
 """The embedded world's exact translator: parse a sentence back into its meaning, render the
 meaning in the other language.
 
-Why analysis by synthesis: the renderer (`harness.embedded.grammar`) *is* the grammar of all
+Why analysis by synthesis: the renderer (`xworld.grammar`) *is* the grammar of all
 six languages, so the parser does not restate it. It proposes readings from a small amount of
 structure (constituent orders from `LanguageSpec`, word forms indexed from the vocabulary) and
 keeps a reading only if rendering it gives back exactly the input tokens: noun phrases and
@@ -23,10 +23,11 @@ sentence and the output joins the rendered sentences with single spaces, as
 (a multiple-choice answer) is translated as a noun phrase in citation (subject) form. A text
 that does not parse translates to "".
 
-Markers (`⟦k⟧ ... ⟦/k⟧`, see `markers.py`) are stripped before parsing; marker k then wraps
-the smallest target token range holding the tokens aligned (by meaning slot) to the source
-tokens it covered. A marker that covers a whole noun phrase covers the whole target noun
-phrase, so words only one language has (the Greek name article) stay inside the span.
+Markers (`⟦k⟧ ... ⟦/k⟧`, see `harness.translation.markers`) are stripped before parsing;
+marker k then wraps the smallest target token range holding the tokens aligned (by meaning
+slot) to the source tokens it covered. A marker that covers a whole noun phrase covers the
+whole target noun phrase, so words only one language has (the Greek name article) stay
+inside the span.
 """
 
 from __future__ import annotations
@@ -38,12 +39,12 @@ from functools import cached_property
 from itertools import product
 from typing import Any, NamedTuple
 
-from harness.embedded.grammar import RenderedSentence
-from harness.embedded.languages import ALL_LANGUAGES, LANGUAGES
-from harness.embedded.lexicon import NOUN_CLASSES, Lexicon
-from harness.embedded.meaning import ROLES, Clause, Document, NounPhrase
-from harness.embedded.world import World
 from harness.errors import XHarnessError
+from xworld.grammar import RenderedSentence
+from xworld.languages import ALL_LANGUAGES, LANGUAGES
+from xworld.lexicon import NOUN_CLASSES, Lexicon
+from xworld.meaning import ROLES, Clause, Document, NounPhrase
+from xworld.world import World
 
 __all__ = ["WorldTranslator", "placeholder"]
 

@@ -13,9 +13,9 @@ import random
 import zlib
 from dataclasses import dataclass
 
-from harness.embedded.languages import LANGUAGES, LanguageSpec
-from harness.embedded.lexicon import Lexicon
-from harness.embedded.script import transliterate
+from xworld.languages import LANGUAGES, LanguageSpec
+from xworld.lexicon import Lexicon
+from xworld.script import transliterate
 
 #: The world seed the shipped tokenizer and encoder were pretrained on.
 WORLD_SEED = 0

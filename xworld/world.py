@@ -26,11 +26,11 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
-from harness.embedded.grammar import RenderedDocument, RenderedSentence, Renderer
-from harness.embedded.languages import ALL_LANGUAGES, LANGUAGES, TARGET_LANGUAGES
-from harness.embedded.lexicon import Lexicon
-from harness.embedded.meaning import Clause, Document, MeaningSampler
-from harness.embedded.vocabulary import WORLD_SEED, Vocabulary, stable_seed
+from xworld.grammar import RenderedDocument, RenderedSentence, Renderer
+from xworld.languages import ALL_LANGUAGES, LANGUAGES, TARGET_LANGUAGES
+from xworld.lexicon import Lexicon
+from xworld.meaning import Clause, Document, MeaningSampler
+from xworld.vocabulary import WORLD_SEED, Vocabulary, stable_seed
 
 __all__ = ["ALL_LANGUAGES", "TARGET_LANGUAGES", "World"]
 

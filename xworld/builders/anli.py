@@ -1,10 +1,8 @@
 """ANLI (rounds 1-3): adversarial NLI (English intermediate task).
 
-Hub: `facebook/anli` config `plain_text`, splits `train_r1..3`, `dev_r1..3`, `test_r1..3`
-(`uid`, `premise`, `hypothesis`, `label` ClassLabel [entailment, neutral, contradiction],
-`reason`); rounds are read together (`train_r1+train_r2+train_r3`). Embedded: the world's
-NLI pairs with longer premises, the relevant clause hidden among others, as ANLI's
-premises are multi-sentence passages.
+The embedded builder of anli: the world's NLI pairs with longer premises, the relevant
+clause hidden among others, as ANLI's premises are multi-sentence passages. The task's hub
+and local sources are data in registry.yaml and need no code.
 """
 
 from __future__ import annotations
@@ -14,8 +12,8 @@ from functools import cache
 from datasets import ClassLabel, Dataset, Features, Value
 
 from harness.data.embedded import pick_split
-from harness.embedded.nli import NLI_LABELS, sample_nli
-from harness.embedded.world import World
+from xworld.nli import NLI_LABELS, sample_nli
+from xworld.world import World
 
 ANLI_FEATURES = Features({
     "uid": Value("string"), "premise": Value("string"), "hypothesis": Value("string"),

@@ -3,9 +3,8 @@ comparable corpora (de, fr, ru, zh against English). F1 of the mined pairs, with
 margin threshold tuned on the dev ("sample") split and applied to the test ("training")
 split, as XTREME does.
 
-No hub source: `google/xtreme`'s `bucc18` configs hold the gold pairs only, without the
-sentence pools mining needs. The `local` source reads the files XTREME's download script
-prepares. Embedded: sentence pools of the world with hidden translation pairs.
+The embedded builder of bucc: sentence pools of the world with hidden translation pairs. The
+task's hub and local sources are data in registry.yaml and need no code.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from functools import cache
 import datasets
 
 from harness.data.embedded import pick_split
-from harness.embedded.bitext import build_bucc
+from xworld.bitext import build_bucc
 
 
 @cache

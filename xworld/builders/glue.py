@@ -1,10 +1,8 @@
 """GLUE tasks used as English intermediate tasks: MNLI (also XNLI's training set), QQP
 and SST-2.
 
-Hub: `nyu-mll/glue` configs `mnli` (`premise`, `hypothesis`, `label` ClassLabel
-[entailment, neutral, contradiction], `idx`), `qqp` (`question1`, `question2`, `label`
-[not_duplicate, duplicate]) and `sst2` (`sentence`, `label` [negative, positive]).
-Embedded: the world's English NLI pairs, question pairs, and polar sentences.
+The embedded builder of glue: the world's English NLI pairs, question pairs, and polar
+sentences. The task's hub and local sources are data in registry.yaml and need no code.
 """
 
 from __future__ import annotations
@@ -14,10 +12,10 @@ from functools import cache
 import datasets
 
 from harness.data.embedded import pick_split
-from harness.embedded.nli import build_mnli
-from harness.embedded.paraphrase import build_question_pairs
-from harness.embedded.sentiment import NEUTRAL, sample_sentiment
-from harness.embedded.world import World
+from xworld.nli import build_mnli
+from xworld.paraphrase import build_question_pairs
+from xworld.sentiment import NEUTRAL, sample_sentiment
+from xworld.world import World
 
 MNLI_SPLITS = {"train": "train", "dev": "validation_matched"}
 

@@ -1,10 +1,9 @@
 """MASSIVE intent classification (multilingual intermediate task): 60 intents of
 utterances to a voice assistant, 51 locales, translated from English.
 
-Hub: `mteb/amazon_massive_intent` (plain json per split and language; `id`, `label` and
-`label_text` as intent-name strings, `text`, `lang`). The original
-`AmazonScience/massive` is script-based. Embedded: the world's statements and questions
-labelled with their verb's scenario (its own, smaller intent set).
+The embedded builder of massive: the world's statements and questions labelled with their
+verb's scenario (its own, smaller intent set). The task's hub and local sources are data in
+registry.yaml and need no code.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from functools import cache
 
 from datasets import Dataset
 
-from harness.embedded.intent import build_intent
+from xworld.intent import build_intent
 
 
 @cache

@@ -1,8 +1,7 @@
 """Multilingual raw text for masked language modelling (the MLM-continuation strategy).
 
-Hub: `wikimedia/wikipedia`, config `20231101.{lang}` (`id`, `url`, `title`, `text`),
-streamed, the first `max_rows` articles per language (each truncated to `max_length`
-tokens when tokenised). Embedded: short documents of the world in every language.
+The embedded builder of mlm_corpus: short documents of the world in every language. The
+task's hub and local sources are data in registry.yaml and need no code.
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ from functools import cache
 
 from datasets import Dataset, Features, Value
 
-from harness.embedded.world import World
+from xworld.world import World
 
 CORPUS_FEATURES = Features({"text": Value("string")})
 

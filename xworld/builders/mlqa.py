@@ -2,8 +2,8 @@
 normalisation; fine-tuned on SQuAD v1.1. XTREME evaluates context and question in the same
 language.
 
-Hub: `google/xtreme` config `MLQA.{lang}.{lang}` (splits `validation`, `test`).
-Embedded: the world's paragraphs and questions, parallel across languages.
+The embedded builder of mlqa: the world's paragraphs and questions, parallel across
+languages. The task's hub and local sources are data in registry.yaml and need no code.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from functools import cache
 import datasets
 
 from harness.data.embedded import pick_split
-from harness.embedded.qa import build_qa
+from xworld.qa import build_qa
 
 
 @cache

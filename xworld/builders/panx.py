@@ -1,9 +1,8 @@
 """PAN-X (WikiANN) named entity recognition (target), 40 languages; trains on English.
 
-Hub: `google/xtreme` config `PAN-X.{lang}` (`tokens`, `ner_tags` as ClassLabels [O, B-PER,
-I-PER, B-ORG, I-ORG, B-LOC, I-LOC], `langs`). Embedded: the world's sentences, names of
-persons, places and organisations tagged BIO (names are shared across languages,
-transliterated in Cyrillic and Greek).
+The embedded builder of panx: the world's sentences, names of persons, places and
+organisations tagged BIO (names are shared across languages, transliterated in Cyrillic and
+Greek). The task's hub and local sources are data in registry.yaml and need no code.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from functools import cache
 import datasets
 
 from harness.data.embedded import pick_split
-from harness.embedded.tagging import build_tagging
+from xworld.tagging import build_tagging
 
 SPLITS = {"train": "train", "dev": "validation", "test": "test"}
 

@@ -1,9 +1,9 @@
 """PAWS-X: adversarial paraphrase identification (target), 7 languages; trains on its own
 English training set.
 
-Hub: `google/xtreme` config `PAWS-X.{lang}` (`sentence1`, `sentence2`, `label` as the
-strings "0"/"1"). Embedded: the world's word-order paraphrases (same words, same or
-different meaning), evaluation sets parallel across languages.
+The embedded builder of pawsx: the world's word-order paraphrases (same words, same or
+different meaning), evaluation sets parallel across languages. The task's hub and local
+sources are data in registry.yaml and need no code.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from functools import cache
 import datasets
 
 from harness.data.embedded import pick_split
-from harness.embedded.paraphrase import build_paraphrase
+from xworld.paraphrase import build_paraphrase
 
 
 @cache

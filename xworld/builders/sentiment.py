@@ -1,8 +1,8 @@
 """Multilingual sentiment (multilingual intermediate task).
 
-Hub: `tyqiangz/multilingual-sentiments`, one config per language, read from its parquet
-export (`text`, `label` ClassLabel [positive, neutral, negative]). Embedded: sentences of
-the world whose polarity comes from adjective polarity and negation.
+The embedded builder of sentiment: sentences of the world whose polarity comes from
+adjective polarity and negation. The task's hub and local sources are data in registry.yaml
+and need no code.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from functools import cache
 import datasets
 
 from harness.data.embedded import pick_split
-from harness.embedded.sentiment import build_sentiment
+from xworld.sentiment import build_sentiment
 
 SPLITS = {"train": "train", "dev": "validation", "test": "test"}
 

@@ -1,10 +1,8 @@
 """SQuAD v1.1: English extractive QA (English intermediate task; the training set of
 XQuAD and MLQA), and SQuAD translated into other languages (multilingual intermediate).
 
-Hub: `rajpurkar/squad` config `plain_text` (`id`, `title`, `context`, `question`,
-`answers` {text, answer_start}). Never train on its validation split before evaluating
-XQuAD: XQuAD's paragraphs come from it. Embedded: English paragraphs of the world with
-subject/object questions.
+The embedded builder of squad: English paragraphs of the world with subject/object
+questions. The task's hub and local sources are data in registry.yaml and need no code.
 """
 
 from __future__ import annotations
@@ -14,7 +12,7 @@ from functools import cache
 import datasets
 
 from harness.data.embedded import pick_split
-from harness.embedded.qa import build_qa
+from xworld.qa import build_qa
 
 
 @cache

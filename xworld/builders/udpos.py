@@ -1,10 +1,7 @@
 """UD POS tagging (target), XTREME's 33 languages; trains on English UD.
 
-Hub: `google/xtreme` config `udpos.{Language}` (`tokens`, `pos_tags` as 17 UPOS
-ClassLabels). Note: the hub's parser gathers treebanks by name substring and keeps split
-multiword tokens, so its sets are XTREME-like rather than XTREME-exact; the `local`
-source reads the files XTREME's own script prepares. Embedded: the world's sentences with
-their exact UPOS tags.
+The embedded builder of udpos: the world's sentences with their exact UPOS tags. The task's
+hub and local sources are data in registry.yaml and need no code.
 """
 
 from __future__ import annotations
@@ -14,7 +11,7 @@ from functools import cache
 import datasets
 
 from harness.data.embedded import pick_split
-from harness.embedded.tagging import build_tagging
+from xworld.tagging import build_tagging
 
 SPLITS = {"train": "train", "dev": "validation", "test": "test"}
 

@@ -1,11 +1,10 @@
 """XNLI: cross-lingual NLI (target; trains on English MNLI; tests in 15 languages), and
 its machine-translated training sets (XNLI-MT, a multilingual intermediate task).
 
-Hub: `facebook/xnli`, one config per language (`premise`, `hypothesis`, `label`
-ClassLabel [entailment, neutral, contradiction]); its `train` split is MNLI machine-
-translated into that language. Embedded: the world's NLI pairs, rendered in every language
-(test sets exactly parallel); the translate-train stand-in renders the English MNLI
-stand-in's training pairs exactly into the language.
+The embedded builder of xnli: the world's NLI pairs, rendered in every language (test sets
+exactly parallel); the translate-train stand-in renders the English MNLI stand-in's training
+pairs exactly into the language. The task's hub and local sources are data in registry.yaml
+and need no code.
 """
 
 from __future__ import annotations
@@ -15,8 +14,8 @@ from functools import cache
 import datasets
 
 from harness.data.embedded import pick_split
-from harness.embedded.nli import MNLI_FEATURES, build_xnli, sample_nli
-from harness.embedded.world import World
+from xworld.nli import MNLI_FEATURES, build_xnli, sample_nli
+from xworld.world import World
 
 SPLITS = {"dev": "validation", "test": "test"}
 

@@ -1,9 +1,9 @@
 """XQuAD (target): SQuAD v1.1 dev paragraphs professionally translated into 10 languages;
 fine-tuned on SQuAD v1.1.
 
-Hub: `google/xtreme` config `XQuAD.{lang}`, split `validation` only (XTREME's test).
-Embedded: the world's paragraphs and questions, the same ones (same ids) in every
-language.
+The embedded builder of xquad: the world's paragraphs and questions, the same ones (same
+ids) in every language. The task's hub and local sources are data in registry.yaml and need
+no code.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from functools import cache
 import datasets
 
 from harness.data.embedded import pick_split
-from harness.embedded.qa import build_qa
+from xworld.qa import build_qa
 
 
 @cache
