@@ -1,4 +1,4 @@
-"""The catalog: every task, strategy, translator and profile, from all plugins.
+"""The catalog: every task, strategy, translator, shipped model and profile, from all plugins.
 
 Built-in plugins are the modules `registry.yaml` lists; third-party plugins come from the
 `xharness` entry-point group. Each plugin is imported and each hook implementation called
@@ -269,4 +269,9 @@ def check_imports(catalog: Catalog) -> list[Problem]:
             resolve_ref(ref)
         except XHarnessError as exc:
             problems.append(Problem(f"plugin {plugin}", fld, exc.what, exc.fix or ""))
+    for name, model in catalog.models.items():  # a shipped model's folder must be there
+        if not (Path(model.path) / "config.json").is_file():
+            problems.append(Problem(f"plugin {model.plugin}", f"models.{name}.path",
+                                    f"no config.json in {model.path}",
+                                    "reinstall the plugin from a full checkout"))
     return problems

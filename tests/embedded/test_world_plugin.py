@@ -17,7 +17,7 @@ from pydantic import ValidationError
 import harness
 import xworld
 from harness import shipped_models
-from harness.catalog import build_catalog
+from harness.catalog import build_catalog, check_imports
 from harness.data.sources import builder_code, fingerprint, load_raw
 from harness.errors import XHarnessError
 from harness.modeling import resolve_model
@@ -99,6 +99,15 @@ def test_a_registered_model_without_its_folder_says_where_it_looked(tmp_path,
     monkeypatch.setattr(shipped_models, "_models", {})
     with pytest.raises(XHarnessError, match="no plugin registers one"):
         resolve_model("embedded:xlmr-tiny")
+
+
+def test_validate_names_a_registered_model_whose_folder_is_missing(tmp_path) -> None:
+    catalog = build_catalog()
+    catalog.models["embedded:gone"] = ModelSpec(name="embedded:gone", path=str(tmp_path),
+                                                description="d", plugin="some_plugin")
+    [problem] = [p for p in check_imports(catalog) if p.field.startswith("models.")]
+    assert (problem.where, problem.field) == ("plugin some_plugin", "models.embedded:gone.path")
+    assert "no config.json" in problem.what
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
