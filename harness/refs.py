@@ -36,7 +36,7 @@ def resolve_ref(ref: str, what: str = "reference") -> Callable[..., Any]:
     """Import `package.module:attribute` lazily: plugins cost nothing until used."""
     module_name, _, attr = ref.partition(":")
     if module_name.split(".")[0] not in _ALLOWED:
-        _allow_installed_plugins()  # before any catalog is built (a test, a Ray worker)
+        _allow_installed_plugins()  # no catalog built in this process yet (a test, a script)
     if module_name.split(".")[0] not in _ALLOWED:
         raise XHarnessError(
             f"{what} {ref!r} points outside xharness and the registered plugins "
