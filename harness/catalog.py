@@ -1,5 +1,5 @@
-"""The catalog: every task, strategy, translator, metric, selector and profile, from all
-plugins.
+"""The catalog: every task, strategy, translator, metric, selector, shipped model and
+profile, from all plugins.
 
 Everything but the profiles comes from hook results: the built-in plugins
 (`harness.builtin_plugins`, which serve `registry.yaml`'s entries and the built-in metrics
@@ -20,7 +20,7 @@ from typing import Any
 import pluggy
 from pydantic import BaseModel, ValidationError
 
-from harness import contracts, hookspecs
+from harness import contracts, hookspecs, shipped_models
 from harness.builtin_plugins import DEFAULT_PLUGINS, REGISTRY_PLUGIN, RegistryEntries
 from harness.config import Profile
 from harness.errors import XHarnessError
@@ -31,7 +31,7 @@ from harness.problems import Problem, did_you_mean, from_validation_error
 from harness.refs import allow_package, resolve_ref
 from harness.registry import Registry, load_registry
 from harness.selection.spec import SelectorSpec
-from harness.specs import MetricSpec, StrategySpec, TaskSpec, TranslatorSpec
+from harness.specs import MetricSpec, ModelSpec, StrategySpec, TaskSpec, TranslatorSpec
 
 ENTRY_POINT_GROUP = "xharness"
 
@@ -41,6 +41,7 @@ _HOOKS: dict[str, tuple[str, type[BaseModel]]] = {
     "translators": ("xharness_translators", TranslatorSpec),
     "metrics": ("xharness_metrics", MetricSpec),
     "selectors": ("xharness_selectors", SelectorSpec),
+    "models": ("xharness_models", ModelSpec),
 }
 
 
@@ -53,6 +54,7 @@ class Catalog:
     translators: dict[str, TranslatorSpec] = field(default_factory=dict)
     metrics: dict[str, MetricSpec] = field(default_factory=dict)
     selectors: dict[str, SelectorSpec] = field(default_factory=dict)
+    models: dict[str, ModelSpec] = field(default_factory=dict)  # shipped `embedded:` models
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -128,6 +130,7 @@ def build_catalog(registry_path: Path | None = None) -> Catalog:
             _collect(catalog, table, section, impl, model)
     _check_references(catalog)
     metric_registry.install(catalog.metrics.values())
+    shipped_models.install(catalog.models.values())
     return catalog
 
 
@@ -368,4 +371,9 @@ def check_imports(catalog: Catalog) -> list[Problem]:
                    f", or point `{ref.field}` at a function that has it"),
             ))
             break
+    for name, model in catalog.models.items():  # a shipped model's folder must be there
+        if not (Path(model.path) / "config.json").is_file():
+            problems.append(Problem(f"plugin {model.plugin}", f"models.{name}.path",
+                                    f"no config.json in {model.path}",
+                                    "reinstall the plugin from a full checkout"))
     return problems

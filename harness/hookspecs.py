@@ -42,7 +42,7 @@ from harness.contracts import Unit
 if TYPE_CHECKING:
     from harness.records import RunRecord
     from harness.selection.spec import SelectorSpec
-    from harness.specs import MetricSpec, StrategySpec, TaskSpec, TranslatorSpec
+    from harness.specs import MetricSpec, ModelSpec, StrategySpec, TaskSpec, TranslatorSpec
 
 PROJECT = "xharness"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -50,7 +50,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 #: hooks that declare what exists; called once, when the catalog is built
 REGISTRATION_HOOKS = ("xharness_tasks", "xharness_strategies", "xharness_translators",
-                      "xharness_metrics", "xharness_selectors")
+                      "xharness_metrics", "xharness_selectors", "xharness_models")
 #: hooks that watch a run; called while units run, in the process that runs them
 OBSERVATION_HOOKS = ("xharness_unit_started", "xharness_train_log", "xharness_unit_finished")
 
@@ -128,6 +128,18 @@ def xharness_selectors() -> list[SelectorSpec | dict[str, Any]]:
     must find intermediate models only through `request.intermediate_encoder(name)`, and
     must be deterministic for a fixed `request.seed`. Names are unique across plugins.
     """
+
+
+@hookspec
+def xharness_models() -> list[ModelSpec | dict[str, Any]]:
+    """Return the models this plugin ships, for profiles and `--model` to name.
+
+    Each has a `name` of the form `embedded:<name>` and the `path` of a local folder that
+    `transformers` loads (config, weights, a fast tokenizer), usually inside the plugin's
+    package. `harness.modeling.resolve_model` maps the name to that folder, so the core
+    knows no plugin's files. Names are unique across plugins.
+    """
+
 
 
 # -- observation: what a run does ----------------------------------------------------------

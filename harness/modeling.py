@@ -16,23 +16,17 @@ from typing import Any
 import torch
 from torch import nn
 
+from harness import shipped_models
 from harness.errors import XHarnessError
 
-EMBEDDED_PREFIX = "embedded:"
-EMBEDDED_ROOT = Path(__file__).resolve().parent / "embedded" / "assets"
+EMBEDDED_PREFIX = shipped_models.PREFIX
 
 
 def resolve_model(ref: str) -> str:
-    """`embedded:<name>` -> the shipped folder; a path or hub id passes through."""
+    """`embedded:<name>` -> the folder a plugin registered for it (`xharness_models`); a
+    path or hub id passes through."""
     if ref.startswith(EMBEDDED_PREFIX):
-        path = EMBEDDED_ROOT / ref[len(EMBEDDED_PREFIX):]
-        if not (path / "config.json").is_file():
-            raise XHarnessError(
-                f"shipped model {ref!r} not found at {path}",
-                fix="reinstall xharness from a full checkout, or rebuild it with "
-                "`python -m harness.embedded.pretrain`",
-            )
-        return str(path)
+        return shipped_models.resolve(ref)
     return ref
 
 

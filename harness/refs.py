@@ -23,9 +23,20 @@ def allow_package(module_name: str) -> None:
     _ALLOWED.add(module_name.split(".")[0])
 
 
+def _allow_installed_plugins() -> None:
+    """Allow the packages of installed `xharness` entry points (the embedded world's
+    `xworld` among them) without importing them."""
+    import importlib.metadata
+
+    for ep in importlib.metadata.entry_points(group="xharness"):
+        allow_package(ep.module)
+
+
 def resolve_ref(ref: str, what: str = "reference") -> Callable[..., Any]:
     """Import `package.module:attribute` lazily: plugins cost nothing until used."""
     module_name, _, attr = ref.partition(":")
+    if module_name.split(".")[0] not in _ALLOWED:
+        _allow_installed_plugins()  # no catalog built in this process yet (a test, a script)
     if module_name.split(".")[0] not in _ALLOWED:
         raise XHarnessError(
             f"{what} {ref!r} points outside xharness and the registered plugins "

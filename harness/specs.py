@@ -8,6 +8,7 @@ our own registry: with the field named. Unknown keys are errors (`extra="forbid"
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -260,6 +261,36 @@ class TranslatorSpec(Strict):
     factory: Ref = Field(description="`module:function` building the translator")
     options: dict[str, Any] = Field(default_factory=dict)
     plugin: str = ""
+
+
+#: a shipped model's name: the `embedded:` prefix says "a folder a plugin ships"
+MODEL_NAME = re.compile(r"^embedded:[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+class ModelSpec(Strict):
+    """A model a plugin ships as a local folder (the embedded world's tiny XLM-R), named
+    `embedded:<name>` in a profile's `model` or `--model`."""
+
+    name: str = Field(description="`embedded:<name>`")
+    path: str = Field(description="absolute path of the folder transformers loads")
+    description: str
+    plugin: str = ""
+
+    @field_validator("name")
+    @classmethod
+    def _embedded_name(cls, v: str) -> str:
+        if not MODEL_NAME.match(v):
+            raise ValueError(f"{v!r} is not of the form 'embedded:<name>' (letters, digits, "
+                             "'_', '.', '-')")
+        return v
+
+    @field_validator("path")
+    @classmethod
+    def _absolute(cls, v: str) -> str:
+        if not Path(v).is_absolute():
+            raise ValueError(f"{v!r} is relative (it would depend on the working directory); "
+                             "build it from the plugin module's __file__")
+        return v
 
 
 class MetricSpec(Strict):

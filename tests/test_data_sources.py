@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FAST = ["--set", "max_steps=5", "--threads", "1"]
 LOCAL = {"path": "{root}/mood/{split}-{lang}.tsv", "file_format": "tsv",
          "fields": ["text", "label"]}
-EMBEDDED = {"builder": "plugins.tasks.sentiment:embedded", "languages": ["en", "de"]}
+EMBEDDED = {"builder": "xworld.builders.sentiment:embedded", "languages": ["en", "de"]}
 
 
 def _task(**sources: dict) -> TaskSpec:

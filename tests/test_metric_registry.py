@@ -21,12 +21,12 @@ from harness.specs import TaskSpec
 RETRIEVAL = {
     "name": "my_retrieval", "role": "target", "family": "bitext", "format": "retrieval",
     "languages": ["de"], "metric": "accuracy",
-    "sources": {"embedded": {"builder": "plugins.tasks.bucc:embedded", "languages": ["de"]}},
+    "sources": {"embedded": {"builder": "xworld.builders.bucc:embedded", "languages": ["de"]}},
 }
 CLASSIFICATION = {
     "name": "my_cls", "role": "target", "family": "toy", "format": "classification",
     "languages": ["en"], "labels": ["neg", "pos"], "metric": "error_rate",
-    "sources": {"embedded": {"builder": "plugins.tasks.xnli:embedded", "languages": ["en"]}},
+    "sources": {"embedded": {"builder": "xworld.builders.xnli:embedded", "languages": ["en"]}},
 }
 
 

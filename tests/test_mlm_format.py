@@ -14,13 +14,13 @@ from harness.specs import TaskSpec
 SPEC = TaskSpec.model_validate({
     "name": "corpus", "role": "multilingual_intermediate", "family": "mlm", "format": "mlm",
     "languages": ["en"], "metric": "none",
-    "sources": {"embedded": {"builder": "plugins.tasks.mlm_corpus:embedded",
+    "sources": {"embedded": {"builder": "xworld.builders.mlm_corpus:embedded",
                              "languages": ["en"]}},
 })
 
 
 def _features(tokenizer, n: int = 200):
-    from plugins.tasks.mlm_corpus import embedded
+    from xworld.builders.mlm_corpus import embedded
 
     fmt = get_format("mlm")
     ds, _ = fmt.canonicalize(embedded("train", "en", n_train=n), SPEC, {}, False, "t")

@@ -15,7 +15,7 @@ from harness.specs import Stage, TaskSpec
 SPEC = TaskSpec.model_validate({
     "name": "mc", "role": "english_intermediate", "family": "mc", "format": "multiple_choice",
     "languages": ["en"], "metric": "accuracy",
-    "sources": {"embedded": {"builder": "plugins.tasks.xnli:embedded", "languages": ["en"]}},
+    "sources": {"embedded": {"builder": "xworld.builders.xnli:embedded", "languages": ["en"]}},
 })
 
 

@@ -27,7 +27,7 @@ TARGET = {
     "name": "toysent", "role": "target", "family": "sentiment", "format": "classification",
     "group": "classification", "languages": ["en", "de"], "labels": ["neg", "pos"],
     "metric": "accuracy",
-    "sources": {"embedded": {"builder": "plugins.tasks.xnli:embedded", "languages": ["en"]}},
+    "sources": {"embedded": {"builder": "xworld.builders.xnli:embedded", "languages": ["en"]}},
 }
 
 

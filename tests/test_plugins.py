@@ -16,7 +16,7 @@ from harness.refs import resolve_ref
 TASK = {
     "name": "plug_task", "role": "target", "family": "toy", "format": "classification",
     "languages": ["en"], "labels": ["a", "b"], "metric": "accuracy",
-    "sources": {"embedded": {"builder": "plugins.tasks.xnli:embedded", "languages": ["en"]}},
+    "sources": {"embedded": {"builder": "xworld.builders.xnli:embedded", "languages": ["en"]}},
 }
 
 
@@ -37,7 +37,7 @@ def test_builtins_arrive_through_the_hooks_like_any_plugin() -> None:
     hooked = {s.name for result in catalog.pm.hook.xharness_tasks() for s in result}
     assert set(catalog.tasks) == hooked and "xnli" in hooked  # the catalog is hook results
     assert catalog.tasks["xnli"] is entries.registry.tasks["xnli"]
-    assert catalog.tasks["xnli"].plugin == "plugins.tasks.xnli"  # the module with its code
+    assert catalog.tasks["tydiqa"].plugin == "plugins.tasks.tydiqa"  # the module with its code
     assert {n for n, m in catalog.metrics.items() if m.plugin == "harness.metrics"} >= {
         "accuracy", "seqeval", "squad", "mlqa", "bucc", "tatoeba", "none"}
     assert set(catalog.selectors) >= {"embeddings", "logme", "finetune"}
@@ -113,7 +113,7 @@ def test_broken_plugins_are_named_and_isolated(tmp_path, monkeypatch, registry_f
 
 
 def test_refs_resolve_lazily_with_clear_errors() -> None:
-    assert callable(resolve_ref("plugins.tasks.xnli:embedded"))
+    assert callable(resolve_ref("xworld.builders.xnli:embedded"))
     with pytest.raises(XHarnessError, match=r"cannot import module 'plugins\.no_such_mod'"):
         resolve_ref("plugins.no_such_mod:f")
 
@@ -124,4 +124,4 @@ def test_refs_may_not_point_outside_xharness_and_registered_plugins() -> None:
     with pytest.raises(XHarnessError, match="points outside"):
         resolve_ref("subprocess:run", "tasks.x.adapter")
     with pytest.raises(XHarnessError, match=r"has no attribute 'embeded'.*embedded"):
-        resolve_ref("plugins.tasks.xnli:embeded")
+        resolve_ref("xworld.builders.xnli:embeded")

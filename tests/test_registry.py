@@ -19,7 +19,7 @@ GOOD_TASK = """
     labels: [a, b]
     metric: accuracy
     sources:
-      embedded: {builder: "plugins.tasks.xnli:embedded", languages: [en, de]}
+      embedded: {builder: "xworld.builders.xnli:embedded", languages: [en, de]}
 """
 
 

@@ -17,7 +17,7 @@ def _spec(metric: str) -> TaskSpec:
     return TaskSpec.model_validate({
         "name": "ret", "role": "target", "family": "retrieval", "format": "retrieval",
         "languages": ["de"], "metric": metric,
-        "sources": {"embedded": {"builder": "plugins.tasks.xnli:embedded",
+        "sources": {"embedded": {"builder": "xworld.builders.xnli:embedded",
                                  "languages": ["de"]}},
     })
 

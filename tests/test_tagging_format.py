@@ -28,7 +28,7 @@ def _spec(labels: list[str] = NER, **options: object) -> TaskSpec:
     return TaskSpec.model_validate({
         "name": "toy_ner", "role": "target", "family": "ner", "format": "tagging",
         "languages": ["en"], "labels": labels, "metric": "seqeval", "options": options,
-        "sources": {"embedded": {"builder": "plugins.tasks.xnli:embedded", "languages": ["en"]}},
+        "sources": {"embedded": {"builder": "xworld.builders.xnli:embedded", "languages": ["en"]}},
     })
 
 

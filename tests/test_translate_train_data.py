@@ -8,7 +8,7 @@ import pytest
 from harness.catalog import build_catalog
 from harness.data.store import DataStore
 from harness.formats import get_format
-from harness.translation.world import WorldTranslator
+from xworld.translator import WorldTranslator
 
 
 @pytest.fixture(scope="module")

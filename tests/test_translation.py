@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from harness.embedded.meaning import Clause, Document, NounPhrase
-from harness.embedded.world import World
 from harness.errors import XHarnessError
 from harness.translation.base import Translator
 from harness.translation.cache import CachedTranslator
 from harness.translation.markers import mark, unmark
 from harness.translation.quality import round_trip, strip_markers
-from harness.translation.world import WorldTranslator, placeholder
+from xworld.meaning import Clause, Document, NounPhrase
+from xworld.translator import WorldTranslator, placeholder
+from xworld.world import World
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -239,7 +239,7 @@ def tiny_models(world: World, tmp_path_factory: pytest.TempPathFactory) -> dict[
     import torch
     from transformers import MarianConfig, MarianMTModel
 
-    from harness.embedded.tokenizer import train_tokenizer, wrap
+    from xworld.tokenizer import train_tokenizer, wrap
 
     texts = [s.text for lang in ("en", "de") for s in world.corpus(lang, 100)]
     tokenizer = wrap(train_tokenizer(texts, vocab_size=300))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from harness.embedded.world import World
+from xworld.world import World
 
 OUT = Path(__file__).resolve().parent / "xharness_example" / "data" / "tense"
 FILES = {("train", "en"): 600, ("dev", "en"): 100, ("test", "en"): 200,

@@ -286,9 +286,18 @@ def _code_digest(paths: tuple[str, ...]) -> str:
     return h.hexdigest()[:16]
 
 
-def _module_file(ref: str) -> str:
+@cache
+def builder_code(ref: str) -> tuple[str, ...]:
+    """The source files whose change is a change to a builder's data: every `.py` file of
+    the top-level package that holds the builder's module (for the embedded world, all of
+    `xworld`; for a third party, its own package), or the module alone if it is in none.
+    The core names no package here, so a plugin's builders get a digest of their own code."""
     module = importlib.import_module(ref.partition(":")[0])
-    return str(module.__file__)
+    top = importlib.import_module(module.__name__.partition(".")[0])
+    roots = [Path(p) for p in getattr(top, "__path__", [])]  # several for namespace packages
+    if not roots:
+        return (str(module.__file__),)
+    return tuple(sorted({str(f) for root in roots for f in root.rglob("*.py")}))
 
 
 def fingerprint(
@@ -299,8 +308,8 @@ def fingerprint(
     address and the commit read (`xharness.lock`'s, else what the hub resolves now, None
     offline); for local files, their names and a sha256 of their contents (not the root
     they sit under: moved files keep their results); for the embedded world, the builder,
-    its options, a digest of the code that generates the data (a change to the world is a
-    change to the data) and the contents of the files the builder declares in `files`."""
+    its options, a digest of the code that generates the data (`builder_code`: a change to the
+    world is a change to the data) and the contents of the files the builder declares in `files`."""
     spec = source_for(task, kind)
     base = {"task": task.name, "split": split, "lang": lang, "kind": kind}
     if isinstance(spec, HubSource):
@@ -313,10 +322,8 @@ def fingerprint(
                                     iso3=spec.iso3.get(lang, lang)))
         files_ = [p for p in path.parent.glob(glob.escape(path.name) + "*") if p.is_file()]
         return {**base, "format": spec.file_format, "files": _digests(files_)}
-    world = sorted(str(p) for p in (Path(__file__).resolve().parent.parent / "embedded")
-                   .glob("*.py"))
     out = {**base, "builder": spec.builder, "options": {**spec.options, **(options or {})},
-           "code": _code_digest((*world, _module_file(spec.builder)))}
+           "code": _code_digest(builder_code(spec.builder))}
     if spec.files:  # only then: the keys of builders that declare none are unchanged
         out["files"] = _declared_files(spec, split, lang)
     return out

@@ -3,19 +3,13 @@ translation among the language's sentences; accuracy of the nearest neighbour.
 
 Hub: `google/xtreme` config `tatoeba.{iso3}`, split `validation` (XTREME's test):
 `source_sentence` (the language), `target_sentence` (English), row i translating row i.
-`to_sentences` turns those pairs into the retrieval format's sentence rows. Embedded:
-translation pairs from the world.
+`to_sentences` turns those pairs into the retrieval format's sentence rows. The embedded
+builder is `xworld.builders.tatoeba`.
 """
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
-
-import datasets
-
-from harness.data.embedded import pick_split
-from harness.embedded.bitext import build_tatoeba
 
 
 def to_sentences(batch: dict[str, list[Any]], indices: list[int]) -> dict[str, list[str]]:
@@ -28,14 +22,3 @@ def to_sentences(batch: dict[str, list[Any]], indices: list[int]) -> dict[str, l
         out["side"] += ["source", "target"]
         out["pair"] += [f"tgt-{i}", f"src-{i}"]
     return out
-
-
-@cache
-def _built(lang: str, n: int, seed: int) -> datasets.Dataset:
-    return build_tatoeba(lang, n, seed)
-
-
-def embedded(split: str, lang: str, n_test: int = 500, seed: int = 0) -> datasets.Dataset:
-    if split != "test":
-        return pick_split(datasets.DatasetDict(), split, {"test": "test"}, "tatoeba")
-    return _built(lang, n_test, seed)

@@ -9,10 +9,10 @@ import pytest
 import torch
 from transformers import AutoModel, AutoModelForMaskedLM, AutoTokenizer
 
-from harness.embedded.languages import TARGET_LANGUAGES
-from harness.embedded.world import World
+from xworld.languages import TARGET_LANGUAGES
+from xworld.world import World
 
-ASSETS = Path(__file__).resolve().parents[2] / "harness" / "embedded" / "assets" / "xlmr-tiny"
+ASSETS = Path(__file__).resolve().parents[2] / "xworld" / "assets" / "xlmr-tiny"
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +85,7 @@ def test_pretraining_report_shows_alignment() -> None:
 
 
 def test_tokenizer_training_is_deterministic() -> None:
-    from harness.embedded.tokenizer import tokenizer_corpus, train_tokenizer
+    from xworld.tokenizer import tokenizer_corpus, train_tokenizer
 
     texts = tokenizer_corpus(World(), n_per_language=300, seed=0)
     first, second = train_tokenizer(texts, 400), train_tokenizer(texts, 400)

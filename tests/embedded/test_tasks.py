@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from datasets import ClassLabel, Value
 
-from harness.embedded.lexicon import Lexicon
-from harness.embedded.meaning import Clause, NounPhrase
-from harness.embedded.nli import (
+from xworld.lexicon import Lexicon
+from xworld.meaning import Clause, NounPhrase
+from xworld.nli import (
     CONTRADICTION,
     ENTAILMENT,
     MNLI_FEATURES,
@@ -18,8 +18,8 @@ from harness.embedded.nli import (
     build_xnli,
     sample_nli,
 )
-from harness.embedded.sentiment import SENTIMENT_FEATURES, build_sentiment, polarity
-from harness.embedded.world import World
+from xworld.sentiment import SENTIMENT_FEATURES, build_sentiment, polarity
+from xworld.world import World
 
 
 @pytest.fixture(scope="module")

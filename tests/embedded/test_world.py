@@ -7,9 +7,9 @@ from dataclasses import replace
 
 import pytest
 
-from harness.embedded.languages import ALL_LANGUAGES, LANGUAGES
-from harness.embedded.meaning import SLOTS, Clause, NounPhrase
-from harness.embedded.world import World
+from xworld.languages import ALL_LANGUAGES, LANGUAGES
+from xworld.meaning import SLOTS, Clause, NounPhrase
+from xworld.world import World
 
 UPOS = {"DET", "ADJ", "NOUN", "PROPN", "VERB", "AUX", "PART", "ADP", "NUM", "PRON", "ADV",
         "PUNCT"}

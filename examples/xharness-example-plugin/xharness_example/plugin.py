@@ -104,7 +104,7 @@ def build(split: str, lang: str, seed: int = 0) -> datasets.Dataset:
     language gets the translation of the same examples."""
     from dataclasses import replace
 
-    from harness.embedded.world import World
+    from xworld.world import World
 
     world = World()
     rng = world.rng(f"negation-{split}", seed)

@@ -1,0 +1,28 @@
+"""HellaSwag: 4-way commonsense sentence completion (English intermediate task).
+
+The embedded builder of hellaswag: a context ending mid-sentence and four endings, one
+plausible for the verb. The task's hub and local sources are data in registry.yaml and need
+no code.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from datasets import Dataset, DatasetDict
+
+from harness.data.embedded import pick_split
+from xworld.choices import build_hellaswag
+
+
+@cache
+def _built(split: str, n: int, seed: int) -> Dataset:
+    return build_hellaswag(n, f"hellaswag-{split}", seed)
+
+
+def embedded(split: str, lang: str, n_train: int = 2000, n_dev: int = 300,
+             seed: int = 0) -> Dataset:
+    sizes = {"train": n_train, "dev": n_dev}
+    if split not in sizes:
+        return pick_split(DatasetDict(), split, {"train": "", "dev": ""}, "hellaswag")
+    return _built(split, sizes[split], seed)
