@@ -12,6 +12,8 @@ from harness.catalog import build_catalog, check_imports
 from harness.errors import XHarnessError
 from harness.refs import resolve_ref
 
+ROOT = Path(__file__).resolve().parent.parent
+
 TASK = {
     "name": "plug_task", "role": "target", "family": "toy", "format": "classification",
     "languages": ["en"], "labels": ["a", "b"], "metric": "accuracy",
@@ -28,11 +30,21 @@ def _registry(registry_file, plugins: list[str]) -> Path:
     return registry_file("version: 1\nplugins: [" + ", ".join(plugins) + "]\n")
 
 
-def test_builtin_plugins_are_registered() -> None:
+def test_builtin_entries_reach_their_code_and_a_broken_reference_is_named(
+    registry_file,
+) -> None:
     catalog = build_catalog()
-    assert "plugins.tasks.xnli" in dict(catalog.pm.list_name_plugin())
-    assert catalog.tasks["xnli"].plugin == "plugins.tasks.xnli"
-    assert check_imports(catalog) == []
+    assert check_imports(catalog) == []  # every built-in builder, adapter, planner imports
+    ref = catalog.task("xnli").sources.embedded.builder
+    assert callable(resolve_ref(ref))
+    # the same registry with that entry's function misspelt: named, with field and fix
+    text = (ROOT / "registry.yaml").read_text(encoding="utf-8")
+    broken = text.replace(f"builder: {ref}\n", f"builder: {ref}x\n", 1)
+    assert broken != text
+    [problem] = check_imports(build_catalog(registry_file(broken)))
+    assert problem.field == "tasks.xnli.sources.embedded.builder"
+    assert f"has no attribute '{ref.partition(':')[2]}x'" in problem.what, problem.what
+    assert ref.partition(":")[2] in problem.fix
 
 
 def test_hook_provided_task_appears_with_its_plugin(tmp_path, monkeypatch, registry_file) -> None:
