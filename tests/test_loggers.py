@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.e2e  # every test starts the CLI in a subprocess
 RUN = [sys.executable, "-m", "harness.cli", "eval", "-s", "baseline", "-t", "pawsx",
        "--threads", "1", "--set", "max_steps=20", "--set", "eval_every=10"]
 
@@ -21,7 +22,6 @@ def _eval(runs: Path, *extra: str, env: dict[str, str] | None = None
                           capture_output=True, timeout=600, env={**os.environ, **(env or {})})
 
 
-@pytest.mark.e2e
 def test_tensorboard_logs_loss_lr_dev_and_final_metrics_per_unit(tmp_path: Path) -> None:
     pytest.importorskip("tensorboard")
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
@@ -43,7 +43,6 @@ def test_tensorboard_logs_loss_lr_dev_and_final_metrics_per_unit(tmp_path: Path)
     assert events.Scalars("final/average")[0].value == pytest.approx(average, rel=1e-6)
 
 
-@pytest.mark.e2e
 def test_mlflow_file_store_gets_one_run_per_unit(tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("mlflow")
@@ -60,7 +59,6 @@ def test_mlflow_file_store_gets_one_run_per_unit(tmp_path: Path,
     assert {"lr", "dev/pawsx", "final/average"} <= set(run.data.metrics)
 
 
-@pytest.mark.e2e
 def test_wandb_offline_run_is_written(tmp_path: Path) -> None:
     pytest.importorskip("wandb")
     result = _eval(tmp_path, "--report-to", "wandb",
