@@ -5,11 +5,15 @@ CPU with a tiny config, so it stays runnable on machines that never had a GPU.""
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.e2e
 
 
 def _run(script: str, *args: str) -> None:
@@ -22,9 +26,10 @@ def test_gpu_scale_throughput_runs_on_cpu_with_a_tiny_config(tmp_path: Path) -> 
     _run("train_throughput.py", "--gpu-scale", "--tiny-config", "--steps", "4",
          "--batch-size", "4", "--out", str(tmp_path))
     result = json.loads((tmp_path / "train_throughput-gpu-mnli-tiny.json").read_text())
+    assert (result["steps"], result["batch_size"]) == (4, 4)  # the flags reached the loops
     ours, trainer = result["results"]["xharness"], result["results"]["trainer_dynamic"]
-    assert ours["examples_per_s"] > 0 and trainer["examples_per_s"] > 0
-    assert trainer["xharness_speedup"] == trainer["seconds"] / ours["seconds"]
+    assert ours["seconds"] > 0 and trainer["seconds"] > 0
+    assert 0 < trainer["xharness_speedup"] < math.inf
     assert ours["model_tflops"] > 0 and result["parameters"] > 0
 
 
@@ -32,14 +37,15 @@ def test_cpu_throughput_compares_the_loops_over_seeds(tmp_path: Path) -> None:
     _run("train_throughput.py", "--steps", "3", "--batch-size", "8", "--n-train", "200",
          "--rounds", "2", "--out", str(tmp_path))
     result = json.loads((tmp_path / "train_throughput-cpu.json").read_text())
-    assert result["seeds"] == [0, 1]
-    ours = result["results"]["xharness"]
-    for name in ("trainer_dynamic", "trainer_max_length"):
-        other = result["results"][name]
-        assert other["xharness_speedup"] == other["seconds"] / ours["seconds"]
-        assert len(other["dev_accuracy"]) == 2
-    assert len(ours["dev_accuracy"]) == 2
-    assert ours["dev_accuracy_mean"] == sum(ours["dev_accuracy"]) / 2
+    assert result["seeds"] == [0, 1] and (result["steps"], result["batch_size"]) == (3, 8)
+    # every loop ran once per seed, was timed and was scored on dev
+    for name in ("xharness", "trainer_dynamic", "trainer_max_length"):
+        run = result["results"][name]
+        assert run["seconds"] > 0, name
+        assert len(run["dev_accuracy"]) == 2, name
+        assert all(0 <= acc <= 100 for acc in run["dev_accuracy"]), run
+        if name != "xharness":
+            assert 0 < run["xharness_speedup"] < math.inf
 
 
 def test_retrieval_benchmark_finds_identical_pairs(tmp_path: Path) -> None:

@@ -133,6 +133,7 @@ def _eval(registry: Path, runs: Path, *args: str):
                                      str(runs), "-s", "baseline", "-t", "mood", *args, *FAST])
 
 
+@pytest.mark.e2e
 def test_a_local_target_runs_under_the_embedded_profile_with_data_root(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -151,6 +152,7 @@ def test_a_local_target_runs_under_the_embedded_profile_with_data_root(
     assert not (tmp_path / "runs2").exists()
 
 
+@pytest.mark.e2e
 def test_a_header_line_is_an_error_unless_declared(tmp_path: Path) -> None:
     _mood_files(tmp_path / "data", header="text\tlabel\n")
     args = ("--data-root", str(tmp_path / "data"))

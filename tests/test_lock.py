@@ -93,6 +93,7 @@ def _lock(path: Path, commit: str = SHA_A) -> None:
     lockmod.write_lock(path, lockmod.new_lock("paper", [entry]))
 
 
+@pytest.mark.e2e
 def test_eval_with_a_lock_records_its_commits(study: Path) -> None:
     _lock(study / "xharness.lock")
     task = CATALOG.task("pawsx")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.e2e  # every test starts the CLI in a subprocess
 RUN = [sys.executable, "-m", "harness.cli", "eval", "-s", "baseline", "-t", "pawsx",
        "--threads", "1", "--set", "max_steps=20", "--set", "eval_every=10"]
 

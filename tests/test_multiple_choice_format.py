@@ -67,6 +67,7 @@ def test_features_pair_context_with_each_choice_and_mask_missing_ones(
     assert fmt.score([0, 0, 0], ds, SPEC, "en")["accuracy"] == pytest.approx(200 / 3)
 
 
+@pytest.mark.e2e
 def test_a_tiny_model_learns_to_pick_the_choice_named_in_the_context(
     embedded_tokenizer,
 ) -> None:

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from harness.cli import main
 from harness.records import TargetRecord
 
+pytestmark = pytest.mark.e2e
 FAST = ["--set", "max_steps=120", "--set", "eval_every=1000"]
 
 

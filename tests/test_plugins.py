@@ -13,6 +13,8 @@ from harness.catalog import build_catalog, check_imports
 from harness.errors import XHarnessError
 from harness.refs import resolve_ref
 
+ROOT = Path(__file__).resolve().parent.parent
+
 TASK = {
     "name": "plug_task", "role": "target", "family": "toy", "format": "classification",
     "languages": ["en"], "labels": ["a", "b"], "metric": "accuracy",
@@ -43,6 +45,23 @@ def test_builtins_arrive_through_the_hooks_like_any_plugin() -> None:
     assert set(catalog.selectors) >= {"embeddings", "logme", "finetune"}
     assert catalog.registry.plugins == []  # registry.yaml lists no built-in module
     assert check_imports(catalog) == []
+
+
+def test_builtin_entries_reach_their_code_and_a_broken_reference_is_named(
+    registry_file,
+) -> None:
+    catalog = build_catalog()
+    assert check_imports(catalog) == []  # every built-in builder, adapter, planner imports
+    ref = catalog.task("xnli").sources.embedded.builder
+    assert callable(resolve_ref(ref))
+    # the same registry with that entry's function misspelt: named, with field and fix
+    text = (ROOT / "registry.yaml").read_text(encoding="utf-8")
+    broken = text.replace(f"builder: {ref}\n", f"builder: {ref}x\n", 1)
+    assert broken != text
+    [problem] = check_imports(build_catalog(registry_file(broken)))
+    assert problem.field == "tasks.xnli.sources.embedded.builder"
+    assert f"has no attribute '{ref.partition(':')[2]}x'" in problem.what, problem.what
+    assert ref.partition(":")[2] in problem.fix
 
 
 def test_task_and_strategy_modules_implement_no_hook() -> None:

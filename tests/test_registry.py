@@ -73,14 +73,16 @@ def test_wrong_types_and_bad_language_codes(registry_file) -> None:
 
 
 def test_bad_reference_and_unknown_train_task(registry_file) -> None:
-    text = ("version: 1\ntasks:" + GOOD_TASK + "    train_task: mnlii\n"
-            "strategies:\n  s:\n    description: x\n    planner: not-a-ref\n")
+    mnli = GOOD_TASK.replace("  toy:\n", "  mnli:\n")  # what the misspelling means
+    text = ("version: 1\ntasks:" + GOOD_TASK + "    train_task: mnlii\n" + mnli.lstrip("\n")
+            + "strategies:\n  s:\n    description: x\n    planner: not-a-ref\n")
     catalog = build_catalog(registry_file(text))
     fields = {p.field: p for p in catalog.problems}
     assert "strategies.s.planner" in fields
-    assert "tasks.toy.train_task" in fields
-    assert "mnli" in fields["tasks.toy.train_task"].fix or "valid" in fields[
-        "tasks.toy.train_task"].fix
+    train_task = fields["tasks.toy.train_task"]
+    assert "names unknown task 'mnlii'" in train_task.what
+    # the suggestion itself, not merely the list of valid names that follows it
+    assert train_task.fix.startswith("did you mean 'mnli'?"), train_task.fix
 
 
 def test_validate_command_lists_all_problems_and_fails(registry_file) -> None:
@@ -88,10 +90,17 @@ def test_validate_command_lists_all_problems_and_fails(registry_file) -> None:
             + "    langauges: [en]\n  other:\n    role: target\n")
     result = CliRunner().invoke(main, ["--registry", str(registry_file(text)), "validate"])
     assert result.exit_code == 1
-    assert "tasks.toy.langauges" in result.output
-    assert "tasks.other.family" in result.output
-    assert "plugin no_such_module_xyz" in result.output
-    assert "Fix:" in result.output
+    listed = [line for line in result.output.splitlines() if line.startswith("- ")]
+    # one line per problem, each with its fix: the misspelt key, every field `other`
+    # lacks, and the plugin that does not import
+    expected = ["tasks.toy.langauges: unknown key"] + [
+        f"tasks.other.{f}: required field is missing"
+        for f in ("family", "format", "languages", "metric", "sources")] + [
+        "plugin no_such_module_xyz: failed to load"]
+    assert f"{len(expected)} problem(s):" in result.output
+    assert len(listed) == len(expected), result.output
+    for want in expected:
+        assert sum(want in line and "Fix:" in line for line in listed) == 1, (want, listed)
 
 
 def test_validate_command_passes_on_the_shipped_registry() -> None:

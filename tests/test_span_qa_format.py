@@ -86,8 +86,9 @@ def test_lone_word_marker_is_neither_labelled_nor_decoded(embedded_tokenizer) ->
     examples = _canonical([_row("q", context, "where ?", "on")])
     (feature,) = FMT.featurize(examples, embedded_tokenizer, _spec(), _args())
     ids = feature["input_ids"]
-    if marker not in ids:
-        pytest.skip("this tokenizer does not split off a lone word marker here")
+    # the case under test; if a new shipped tokenizer stops producing it, pick a context
+    # where it does, rather than letting the test pass without checking anything
+    assert marker is not None and marker in ids, "no lone '▁' piece in this context"
     lone = ids.index(marker)
     assert feature["offset_mapping"][lone] == [-1, -1]
     start, end = feature["start_positions"], feature["end_positions"]

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from harness.claims import LocalClaims
@@ -70,6 +71,7 @@ def test_expected_time_left_uses_finished_units_of_the_same_kind(tmp_path: Path)
     assert s["time_left_s"] == 0.0
 
 
+@pytest.mark.e2e
 def test_status_of_a_grid_from_the_command_line(tmp_path: Path) -> None:
     runs = tmp_path / "runs"
     grid = ["-s", "baseline,english-only", "-t", "pawsx", "--intermediate", "mnli",

@@ -36,6 +36,7 @@ def test_push_then_pull_copies_a_finished_unit_and_skips_an_unfinished_one(
     assert not (there.local / "targets" / "half" / "record.json").exists()
 
 
+@pytest.mark.e2e
 def test_a_second_machine_reuses_the_units_on_shared_storage(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

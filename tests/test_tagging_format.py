@@ -254,6 +254,7 @@ def _toy_split(rng: random.Random, n: int) -> datasets.Dataset:
     return _canonical(list(tokens), list(tags))
 
 
+@pytest.mark.e2e
 def test_tiny_model_learns_a_toy_tagging_task(embedded_tokenizer) -> None:
     from transformers import AutoModel, XLMRobertaConfig
 

@@ -16,6 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "xharness-example-plugin"
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")

@@ -72,6 +72,7 @@ def _eval(registry: Path, root: Path, runs: Path, *args: str):
                                      str(runs), "--data-root", str(root), *args, *FAST])
 
 
+@pytest.mark.e2e
 def test_bad_labels_are_counted_and_reported(world, tmp_path: Path) -> None:
     registry, root = world
     result = _eval(registry, root, tmp_path / "runs", "-s", "baseline", "-t", "local_nli")
@@ -123,6 +124,7 @@ def test_missing_data_file_names_the_path_and_the_layout(world, tmp_path: Path) 
     assert "--data-root" in result.output
 
 
+@pytest.mark.e2e
 def test_qa_answers_that_do_not_match_the_context(world, tmp_path: Path) -> None:
     registry, root = world
     good = {"id": "q1", "title": "", "context": "Anna sees the dog .",

@@ -15,6 +15,7 @@ from harness.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 FAST = ["--set", "max_steps=30", "--threads", "1"]
+pytestmark = pytest.mark.e2e
 
 
 def _eval(runs: Path, *args: str, registry: Path | None = None):

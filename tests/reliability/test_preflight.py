@@ -63,6 +63,7 @@ def _nothing_trained(runs: Path) -> None:
                 ("checkpoints", "targets", "intermediate", "finetuned")], made
 
 
+@pytest.mark.e2e
 def test_the_grid_runs_with_the_data_checked_first(world, tmp_path: Path, caplog) -> None:
     registry, root = world
     caplog.set_level(logging.INFO, logger="xharness")

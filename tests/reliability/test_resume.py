@@ -11,7 +11,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.e2e
 CMD = [sys.executable, "-m", "harness.cli", "eval", "-s", "english-only", "-t", "xnli",
        "--intermediate", "mnli", "--threads", "1", "--set", "max_steps=150",
        "--set", "checkpoint_every=25", "--set", "eval_every=50"]

@@ -41,13 +41,35 @@ def test_a_pickled_payload_in_a_checkpoint_is_refused_not_run(tmp_path: Path) ->
     assert not MARK.exists()
 
 
-def test_remote_code_is_off_unless_the_profile_names_the_model(tmp_path: Path) -> None:
+def test_remote_code_is_off_unless_the_profile_names_the_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What reaches `from_pretrained` when a session loads its model: False for the paper
+    profile's model, True only once the profile names it."""
+    import transformers
+
+    calls: list[tuple[str, str, object]] = []
+
+    def recording(kind: str):  # type: ignore[no-untyped-def]
+        def from_pretrained(path: str, *args: object, **kwargs: object) -> SimpleNamespace:
+            calls.append((kind, path, kwargs.get("trust_remote_code", "not passed")))
+            return SimpleNamespace(is_fast=True)
+        return from_pretrained
+
+    monkeypatch.setattr(transformers.AutoTokenizer, "from_pretrained", recording("tokenizer"))
+    monkeypatch.setattr(transformers.AutoModel, "from_pretrained", recording("model"))
+    monkeypatch.chdir(tmp_path)  # no xharness.lock in force
     catalog = build_catalog()
-    session = Session.create(catalog, "paper", tmp_path, device="cpu")
-    assert not session.trusts("xlm-roberta-large")
-    session.profile = session.profile.model_copy(
-        update={"trust_remote_code": ["some/model-with-code"]})
-    assert session.trusts("some/model-with-code") and not session.trusts("xlm-roberta-large")
+    session = Session.create(catalog, "paper", tmp_path / "runs", device="cpu")
+    model = session.model_ref
+    session.store.load_tokenizer()  # type: ignore[misc]  # how the data store gets it
+    assert calls == [("tokenizer", model, False), ("model", model, False)]
+
+    calls.clear()
+    named = Session.create(catalog, "paper", tmp_path / "runs", device="cpu")
+    named.profile = named.profile.model_copy(update={"trust_remote_code": [model]})
+    named.store.load_tokenizer()  # type: ignore[misc]
+    assert calls == [("tokenizer", model, True), ("model", model, True)]
 
 
 @pytest.mark.parametrize("name", ["../escape", "a/b", "/abs", ".hidden", "Upper"])
