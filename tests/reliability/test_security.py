@@ -15,6 +15,7 @@ from safetensors.torch import save_file
 
 from harness import checkpoints
 from harness.catalog import build_catalog
+from harness.run_config import Runtime, resolve
 from harness.session import Session
 from harness.specs import TaskSpec
 
@@ -45,8 +46,10 @@ def test_remote_code_is_off_unless_the_profile_names_the_model(tmp_path: Path) -
     catalog = build_catalog()
     session = Session.create(catalog, "paper", tmp_path, device="cpu")
     assert not session.trusts("xlm-roberta-large")
-    session.profile = session.profile.model_copy(
+    profile = catalog.profile("paper").model_copy(
         update={"trust_remote_code": ["some/model-with-code"]})
+    runtime = Runtime(runs_dir=str(tmp_path), device="cpu")
+    session = Session.from_config(resolve(catalog, profile, runtime=runtime), catalog)
     assert session.trusts("some/model-with-code") and not session.trusts("xlm-roberta-large")
 
 
