@@ -375,7 +375,7 @@ def _plan_selection(
     if selection.target == "all":
         targets = _servable(session, targets)
     log.info("profile %s: model %s, %s data where a task has it, device %s%s",
-             session.profile.name, config.model, session.profile.source, session.device,
+             config.profile, config.model, config.source, session.device,
              " (bf16)" if session.bf16 else "")
     jobs = plan_grid(session, targets, selection.seed_values())
     return session, jobs
@@ -480,7 +480,7 @@ def _servable(session: Any, targets: list[str]) -> list[str]:
             continue
         kept.append(name)
     if not kept:
-        raise XHarnessError(f"profile {session.profile.name!r} can serve none of the "
+        raise XHarnessError(f"profile {session.config.profile!r} can serve none of the "
                             "registered targets", fix="pass --data-root or another --profile")
     return kept
 
@@ -586,10 +586,10 @@ def fetch(ctx: click.Context, lock_file: Path, selection: Selection) -> None:
     session, jobs = _plan_selection(ctx, selection, device="cpu", dry_run=True)
     entries = fetch_grid(session, jobs, click.echo)
     if not entries:
-        click.echo(f"profile {session.profile.name!r} reads nothing from the hub for this "
+        click.echo(f"profile {session.config.profile!r} reads nothing from the hub for this "
                    "selection; no lock written")
         return
-    write_lock(lock_file, new_lock(session.profile.name, entries))
+    write_lock(lock_file, new_lock(session.config.profile, entries))
     total = sum(e.size_bytes or 0 for e in entries)
     click.echo(f"wrote {lock_file}: {len(entries)} repo(s), {total / 2**30:.2f} GiB in the "
                "caches. On nodes without internet: same HF_HOME, HF_HUB_OFFLINE=1, and "

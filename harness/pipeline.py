@@ -81,7 +81,7 @@ def planner_options(session: Session, strategy: str, target: TaskSpec,
         choice = session.config.strategies[strategy]
     context = {"target_languages": [x for x in eval_languages(session, target) if x != "en"],
                "all_target_languages": session.all_target_languages(),
-               "translator": session.profile.translator,
+               "translator": session.config.profile_spec.translator,
                "default_tasks": choice.plan_data["default_tasks"]}
     return {**context, **{k: v for k, v in choice.options.items() if v is not None}}
 
@@ -226,7 +226,7 @@ def ensure_intermediate(
 ) -> tuple[str, list[str], dict[str, dict[str, float]]]:
     """Train (or reuse) each stage in turn; returns the final encoder's path, the stage
     keys and the dev metrics of every intermediate task."""
-    path, parent, keys = session.model_ref, None, []
+    path, parent, keys = session.config.model, None, []
     dev: dict[str, dict[str, float]] = {}
     for i, stage in enumerate(stages):
         key, trained = stage_key(session, parent, stage, seed), False
@@ -264,7 +264,7 @@ def _train_stage(
     log.info("training %s (unit %s)", unit.label, unit.key)
     observers.notify(session.catalog.pm, "xharness_unit_started", unit=unit.as_dict())
     started = time.perf_counter()
-    encoder, tokenizer = load_encoder(encoder_path, session.trusts(session.model_ref))
+    encoder, tokenizer = load_encoder(encoder_path, session.trusts(session.config.model))
     torch.manual_seed(seed)
     pad_id = tokenizer.pad_token_id
     dropout = float(getattr(encoder.config, "hidden_dropout_prob", 0.1))
@@ -317,8 +317,8 @@ def _train_stage(
             _, metrics = evaluate(model, t.dev, session.device, session.bf16, pad_id)
             dev_metrics[t.head] = {**metrics, "lang": t.dev.lang}  # type: ignore[dict-item]
     record = IntermediateRecord(
-        key=key, seed=seed, profile=session.profile.name, model=session.model_ref,
-        source=session.profile.source,
+        key=key, seed=seed, profile=session.config.profile, model=session.config.model,
+        source=session.config.source,
         config={"stage_args": stage_args.model_dump(), "base": session.config.base_key()},
         timings={"train_s": round(result.seconds, 3),
                  "total_s": round(time.perf_counter() - started, 3)},
@@ -435,7 +435,7 @@ def _train_target(
     observers.notify(session.catalog.pm, "xharness_unit_started", unit=unit.as_dict())
     started = time.perf_counter()
     fmt = get_format(target.format)
-    encoder, tokenizer = load_encoder(encoder_path, session.trusts(session.model_ref))
+    encoder, tokenizer = load_encoder(encoder_path, session.trusts(session.config.model))
     pad_id = tokenizer.pad_token_id
     torch.manual_seed(seed)
     dropout = float(getattr(encoder.config, "hidden_dropout_prob", 0.1))
@@ -465,7 +465,7 @@ def _train_target(
         stats[lang] = fmt.example_stats(preds, ex.examples, target, lang)
     primary = fmt.primary_key(target)
     record = TargetRecord(
-        key=key, seed=seed, profile=session.profile.name, model=session.model_ref,
+        key=key, seed=seed, profile=session.config.profile, model=session.config.model,
         source=session.source(target).kind,
         config={"target_args": args.model_dump(), "base": session.config.base_key(),
                 "languages": langs, "options": job.options,

@@ -109,10 +109,10 @@ class Session:
     def store(self) -> DataStore:
         if self._store is None:
             self._store = DataStore(
-                self.profile, None, strict=self.config.runtime.strict,
-                max_eval_examples=self.profile.max_eval_examples,
-                load_tokenizer=lambda: load_encoder(self.model_ref,
-                                                    self.trusts(self.model_ref))[1])
+                self.config.profile_spec, None, strict=self.config.runtime.strict,
+                max_eval_examples=self.config.profile_spec.max_eval_examples,
+                load_tokenizer=lambda: load_encoder(self.config.model,
+                                                    self.trusts(self.config.model))[1])
         return self._store
 
     @property
@@ -141,7 +141,7 @@ class Session:
         """The source that serves `task` in this session (`harness.data.choice`)."""
         spec = self.catalog.task(task) if isinstance(task, str) else task
         if spec.name not in self._served:
-            self._served[spec.name] = choose(spec, self.profile,
+            self._served[spec.name] = choose(spec, self.config.profile_spec,
                                              need_root=not self.config.runtime.dry_run)
         return self._served[spec.name]
 
@@ -154,7 +154,7 @@ class Session:
         """What identifies a unit's data, so a unit whose data changed is not reused."""
         served = self.source(task)
         return [fingerprint(task, split, lang, served.kind, served.root,
-                            self.profile.data_options.get(task.name))  # type: ignore[arg-type]
+                            self.config.profile_spec.data_options.get(task.name))  # type: ignore[arg-type]
                 for split in splits for lang in langs]
 
     def hub_revisions(self, tasks: list[TaskSpec]) -> dict[str, str | None]:
@@ -163,9 +163,9 @@ class Session:
         from harness.specs import HubSource
 
         out: dict[str, str | None] = {}
-        if is_hub_model(self.model_ref):
-            out[entry_key("model", self.model_ref, None)] = recorded_commit(
-                "model", self.model_ref, None)
+        if is_hub_model(self.config.model):
+            out[entry_key("model", self.config.model, None)] = recorded_commit(
+                "model", self.config.model, None)
         for task in tasks:
             spec = task.sources.get(self.source(task).kind)
             if isinstance(spec, HubSource):
@@ -207,7 +207,7 @@ class Session:
 
     def trusts(self, model: str) -> bool:
         """`trust_remote_code` is off unless the profile names this model."""
-        return model in self.profile.trust_remote_code
+        return model in self.config.profile_spec.trust_remote_code
 
     def checkpoint_dir(self, key: str) -> Path:
         return self.runs_dir / "checkpoints" / key
