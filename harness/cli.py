@@ -596,7 +596,6 @@ def fetch(ctx: click.Context, lock_file: Path, selection: Selection) -> None:
                "`xharness eval` with the same flags.")
 
 
-
 # -- status --------------------------------------------------------------------------------
 
 @main.command("status")
