@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from pydantic import BaseModel, ConfigDict
 from tabulate import tabulate
 
 from harness.errors import XHarnessError
@@ -230,39 +231,162 @@ def validate(ctx: click.Context) -> None:
                f"{len(catalog.pm.get_plugins())} plugins; {planned} plans checked")
 
 
+# -- selection: the flags eval, fetch and status share ------------------------------------
+
+class Selection(BaseModel):
+    """A grid as the command line chose it (the selection flags of `eval`, `fetch` and
+    `status`, as given); `_plan_selection` resolves it into the one `RunConfig`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    strategy: str | None = None
+    target: str | None = None
+    profile: str = "embedded"
+    seeds: int = 1
+    seed_list: tuple[int, ...] = ()
+    languages: str | None = None
+    intermediate: str | None = None
+    multilingual: str | None = None
+    variant: str | None = None
+    translator: str | None = None
+    min_chrf: float | None = None
+    extra: tuple[str, ...] = ()
+    sets: tuple[str, ...] = ()
+    model: str | None = None
+    data_root: str | None = None
+    runs_dir: str = "runs"
+    allow_non_zero_shot: bool = False
+    strict: bool = False
+
+    def strategies(self, catalog: Any) -> list[str]:
+        names = (list(catalog.strategies) if self.strategy == "all"
+                 else _split(self.strategy)) or []
+        for name in names:
+            catalog.strategy(name)  # an unknown name fails here, with the closest
+        return names
+
+    def targets(self, catalog: Any) -> list[str]:
+        names = (catalog.targets() if self.target == "all" else _split(self.target)) or []
+        for name in names:
+            catalog.task(name)
+        return names
+
+    def options(self) -> dict[str, Any]:
+        """`--option` pairs, with the shorthand flags (`--variant` ...) over them."""
+        options: dict[str, Any] = dict(_pairs(self.extra, "--option"))
+        for key in ("intermediate", "multilingual", "variant", "translator", "min_chrf"):
+            if getattr(self, key) is not None:
+                options[key] = getattr(self, key)
+        return options
+
+    def overrides(self) -> dict[str, Any]:
+        return dict(_pairs(self.sets, "--set"))
+
+    def seed_values(self) -> list[int]:
+        return list(self.seed_list) or list(range(self.seeds))
+
+
+def _selection_flags(*, required: bool = True, strict: bool = True
+                     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The selection flags as click options; the command receives them as one
+    `selection: Selection`. `required=False` for `status` (no grid: the whole folder);
+    `strict=False` leaves out `--strict` (fetch loads no rows it could refuse)."""
+    flags = [
+        click.option("--strategy", "-s", required=required,
+                     help="Strategy name(s), comma-separated, or `all`."),
+        click.option("--target", "-t", required=required,
+                     help="Target task(s), comma-separated, or `all`."),
+        click.option("--profile", "-p", default="embedded", show_default=True,
+                     help="Named preset from registry.yaml (`xharness list profiles`)."),
+        click.option("--seeds", type=click.IntRange(1), default=1, show_default=True,
+                     help="Number of seeds (0..N-1)."),
+        click.option("--seed", "seed_list", multiple=True, type=int,
+                     help="Run exactly these seeds."),
+        click.option("--languages", "-l",
+                     help="Evaluate only these languages (comma-separated)."),
+        click.option("--intermediate",
+                     help="Same as --option intermediate=TASKS (English tasks)."),
+        click.option("--multilingual", help="Same as --option multilingual=TASKS."),
+        click.option("--variant",
+                     help="Same as --option variant=V (combined: sequential or mixed)."),
+        click.option("--translator",
+                     help="Same as --option translator=NAME (translate-train)."),
+        click.option("--min-chrf", type=click.FloatRange(0, 100),
+                     help="Same as --option min_chrf=N (translate-train)."),
+        click.option("--option", "extra", multiple=True, metavar="KEY=VALUE",
+                     help="Strategy option, validated against the strategy's declared "
+                     "options (`xharness list strategies`)."),
+        click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
+                     help="Override a training hyperparameter, e.g. --set max_steps=50."),
+        click.option("--model", help="Override the profile's model (hub id or path)."),
+        click.option("--data-root", type=click.Path(file_okay=False),
+                     help="Root for local data."),
+        click.option("--runs-dir", envvar="XHARNESS_RUNS", default="runs", show_default=True,
+                     help="Runs folder: a path, or an fsspec URL (s3://..., file://...) of "
+                     "shared storage, mirrored locally."),
+        click.option("--allow-non-zero-shot", is_flag=True,
+                     help="Allow intermediate training on the target's family in other "
+                     "languages."),
+    ]
+    if strict:
+        flags.append(click.option("--strict", is_flag=True,
+                                  help="Bad data rows are errors, not skipped."))
+
+    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def collected(*args: Any, **kwargs: Any) -> Any:
+            picked = {k: kwargs.pop(k) for k in list(kwargs) if k in Selection.model_fields}
+            return fn(*args, selection=Selection(**picked), **kwargs)
+
+        for flag in reversed(flags):
+            collected = flag(collected)
+        return collected
+
+    return decorate
+
+
+def _plan_selection(
+    ctx: click.Context, selection: Selection, *, device: str, dry_run: bool,
+    lock: str | None = None, report_to: list[str] | None = None,
+) -> tuple[Any, list[Any]]:
+    """Resolve a selection into the run configuration (once: options validated against
+    each strategy's declared model, overrides against the training arguments, paths made
+    absolute so a worker elsewhere reads the same ones), build its session and plan the
+    grid: shared by `eval`, `fetch` and `status`."""
+    from harness.pipeline import plan_grid
+    from harness.run_config import Runtime, resolve
+    from harness.session import Session
+
+    catalog = _catalog(ctx)
+    strategies, targets = selection.strategies(catalog), selection.targets(catalog)
+    registry = ctx.obj.get("registry")
+    runs_dir = selection.runs_dir
+    runtime = Runtime(
+        registry=str(Path(registry).resolve()) if registry else None,
+        runs_dir=runs_dir if is_url(runs_dir) else str(Path(runs_dir).resolve()),
+        device=device, strict=selection.strict,
+        allow_non_zero_shot=selection.allow_non_zero_shot, dry_run=dry_run,
+        lock=str(Path(lock).resolve()) if lock else None, report_to=report_to or [])
+    config = resolve(catalog, selection.profile, selection.model, strategies=strategies,
+                     options=selection.options(), overrides=selection.overrides(),
+                     languages=_split(selection.languages), data_root=selection.data_root,
+                     runtime=runtime)
+    session = Session.from_config(config, catalog)
+    if selection.target == "all":
+        targets = _servable(session, targets)
+    log.info("profile %s: model %s, %s data where a task has it, device %s%s",
+             config.profile, config.model, config.source, session.device,
+             " (bf16)" if session.bf16 else "")
+    jobs = plan_grid(session, targets, selection.seed_values())
+    return session, jobs
+
+
 # -- eval ----------------------------------------------------------------------------------
 
 @main.command("eval")
-@click.option("--strategy", "-s", required=True,
-              help="Strategy name(s), comma-separated, or `all`.")
-@click.option("--target", "-t", required=True, help="Target task(s), comma-separated, or `all`.")
-@click.option("--profile", "-p", default="embedded", show_default=True,
-              help="Named preset from registry.yaml (`xharness list profiles`).")
-@click.option("--seeds", type=click.IntRange(1), default=1, show_default=True,
-              help="Number of seeds (0..N-1).")
-@click.option("--seed", "seed_list", multiple=True, type=int, help="Run exactly these seeds.")
-@click.option("--languages", "-l", help="Evaluate only these languages (comma-separated).")
-@click.option("--intermediate", help="Same as --option intermediate=TASKS (English tasks).")
-@click.option("--multilingual", help="Same as --option multilingual=TASKS.")
-@click.option("--variant", help="Same as --option variant=V (combined: sequential or mixed).")
-@click.option("--translator", help="Same as --option translator=NAME (translate-train).")
-@click.option("--min-chrf", type=click.FloatRange(0, 100),
-              help="Same as --option min_chrf=N (translate-train).")
-@click.option("--option", "extra", multiple=True, metavar="KEY=VALUE",
-              help="Strategy option, validated against the strategy's declared options "
-              "(`xharness list strategies`).")
-@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
-              help="Override a training hyperparameter, e.g. --set max_steps=50.")
-@click.option("--model", help="Override the profile's model (hub id or path).")
-@click.option("--data-root", type=click.Path(file_okay=False), help="Root for local data.")
-@click.option("--runs-dir", envvar="XHARNESS_RUNS", default="runs", show_default=True,
-              help="Runs folder: a path, or an fsspec URL (s3://..., file://...) of shared "
-              "storage, mirrored locally.")
+@_selection_flags()
 @click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:1")
 @click.option("--threads", type=click.IntRange(1), help="CPU threads for torch (default: all).")
-@click.option("--allow-non-zero-shot", is_flag=True,
-              help="Allow intermediate training on the target's family in other languages.")
-@click.option("--strict", is_flag=True, help="Bad data rows are errors, not skipped.")
 @click.option("--executor", type=click.Choice(["inprocess", "ray"]), default="inprocess",
               show_default=True, help="Run units here, or as Ray tasks.")
 @click.option("--ray-address", help="Ray cluster address (default: start a local Ray).")
@@ -284,15 +408,10 @@ def validate(ctx: click.Context) -> None:
               "mlflow (comma-separated; each needs its extra, e.g. xharness[tensorboard]).")
 @click.pass_context
 @handle_errors
-def eval_(ctx: click.Context, strategy: str, target: str, profile: str, seeds: int,
-          seed_list: tuple[int, ...], languages: str | None, intermediate: str | None,
-          multilingual: str | None, variant: str | None, translator: str | None,
-          min_chrf: float | None, extra: tuple[str, ...],
-          sets: tuple[str, ...], model: str | None, data_root: str | None, runs_dir: str,
-          device: str, allow_non_zero_shot: bool, strict: bool, executor: str,
-          ray_address: str | None, gpus_per_unit: float | None, dry_run: bool,
-          throughput: float | None, threads: int | None, lock: str | None,
-          gpu: str | None, report_to: str | None) -> None:
+def eval_(ctx: click.Context, selection: Selection, device: str, threads: int | None,
+          executor: str, ray_address: str | None, gpus_per_unit: float | None,
+          dry_run: bool, throughput: float | None, gpu: str | None, lock: str | None,
+          report_to: str | None) -> None:
     """Run strategies on targets: intermediate stages, English fine-tune, zero-shot eval.
 
     Several processes (a Slurm job array, two terminals, a Ray cluster) may run the same
@@ -305,13 +424,8 @@ def eval_(ctx: click.Context, strategy: str, target: str, profile: str, seeds: i
         import torch
 
         torch.set_num_threads(threads)
-    loggers = _report_to(report_to)
-    if lock:
-        os.environ["XHARNESS_LOCK"] = str(lock)  # inherited by Ray workers on this host
-    session, jobs = _plan_selection(
-        ctx, strategy, target, profile, seeds, seed_list, languages, intermediate,
-        multilingual, variant, translator, min_chrf, extra, sets, model, data_root, runs_dir,
-        device, strict, allow_non_zero_shot, dry_run)
+    session, jobs = _plan_selection(ctx, selection, device=device, dry_run=dry_run,
+                                    lock=lock, report_to=_report_to(report_to))
     started = time.perf_counter()
     # every split the grid reads, checked before the first training step (a dry run
     # checks what is at hand: embedded and local data)
@@ -325,25 +439,19 @@ def eval_(ctx: click.Context, strategy: str, target: str, profile: str, seeds: i
     if executor == "ray":
         import torch
 
-        from harness.executors import SessionSpec, run_ray
+        from harness.executors import run_ray
 
-        spec = SessionSpec(
-            registry=str(ctx.obj["registry"]) if ctx.obj.get("registry") else None,
-            profile=profile, runs_dir=runs_dir if is_url(runs_dir) else str(
-                Path(runs_dir).resolve()), model=model, device=device,
-            strict=strict, allow_non_zero_shot=allow_non_zero_shot,
-            languages=_split(languages), overrides=session.overrides, data_root=data_root,
-            report_to=loggers)
         gpus = gpus_per_unit if gpus_per_unit is not None else float(torch.cuda.is_available())
-        records = run_ray(spec, session, jobs, ray_address, gpus)
+        records = run_ray(session, jobs, ray_address, gpus)
     else:
-        _attach_loggers(session, loggers)
+        session.attach_loggers()
         records = run_cooperatively(session, jobs)
     if not distributed.current().is_main:
         return
     _print_summary(records)
     click.echo(f"\n{len(records)} run(s) in {time.perf_counter() - started:.1f} s; "
-               f"records under {runs_dir}/targets. `xharness leaderboard` publishes them.")
+               f"records under {selection.runs_dir}/targets. `xharness leaderboard` "
+               "publishes them.")
 
 
 def _report_to(value: str | None) -> list[str]:
@@ -356,59 +464,6 @@ def _report_to(value: str | None) -> list[str]:
     for name in names:
         check_installed(name)
     return names
-
-
-def _attach_loggers(session: Any, names: list[str]) -> None:
-    from harness import distributed
-    from harness.loggers import attach
-
-    if distributed.current().is_main:  # one rank logs a DDP run
-        attach(session.catalog.pm, names, session.runs_dir)
-
-
-
-def _plan_selection(
-    ctx: click.Context, strategy: str, target: str, profile: str, seeds: int,
-    seed_list: tuple[int, ...], languages: str | None, intermediate: str | None,
-    multilingual: str | None, variant: str | None, translator: str | None,
-    min_chrf: float | None, extra: tuple[str, ...], sets: tuple[str, ...], model: str | None,
-    data_root: str | None, runs_dir: str, device: str, strict: bool,
-    allow_non_zero_shot: bool, dry_run: bool,
-) -> tuple[Any, list[Any]]:
-    """The session and the planned jobs of a selection: shared by `eval` and `fetch`."""
-    from harness.pipeline import plan_grid
-    from harness.session import Session
-
-    catalog = _catalog(ctx)
-    strategies = (list(catalog.strategies) if strategy == "all" else _split(strategy)) or []
-    targets = (catalog.targets() if target == "all" else _split(target)) or []
-    for name in strategies:
-        catalog.strategy(name)
-    for name in targets:
-        catalog.task(name)
-    options: dict[str, Any] = dict(_pairs(extra, "--option"))
-    for key, value in (("intermediate", intermediate), ("multilingual", multilingual),
-                       ("variant", variant), ("translator", translator),
-                       ("min_chrf", min_chrf)):
-        if value is not None:
-            options[key] = value
-    overrides = dict(_pairs(sets, "--set"))
-    # the run configuration is resolved here, once: options validated against each
-    # strategy's declared model, overrides against the training arguments
-    session = Session.create(
-        catalog, profile, runs_dir, model=model, device=device, strict=strict,
-        allow_non_zero_shot=allow_non_zero_shot, languages=_split(languages),
-        overrides=overrides, dry_run=dry_run, data_root=data_root, strategies=strategies,
-        options=options,
-    )
-    if target == "all":
-        targets = _servable(session, targets)
-    seed_values = list(seed_list) or list(range(seeds))
-    log.info("profile %s: model %s, %s data where a task has it, device %s%s",
-             session.profile.name, session.model_ref, session.profile.source, session.device,
-             " (bf16)" if session.bf16 else "")
-    jobs = plan_grid(session, targets, seed_values)
-    return session, jobs
 
 
 def _servable(session: Any, targets: list[str]) -> list[str]:
@@ -425,7 +480,7 @@ def _servable(session: Any, targets: list[str]) -> list[str]:
             continue
         kept.append(name)
     if not kept:
-        raise XHarnessError(f"profile {session.profile.name!r} can serve none of the "
+        raise XHarnessError(f"profile {session.config.profile!r} can serve none of the "
                             "registered targets", fix="pass --data-root or another --profile")
     return kept
 
@@ -451,7 +506,7 @@ def _print_plan(session: Any, jobs: list[Any], throughput: float | None,
     from harness.dryrun import choose_rate, estimate, measured_throughput, totals
 
     units = estimate(session, jobs)
-    rate = choose_rate(session.model_ref, session.device, throughput, gpu)
+    rate = choose_rate(session.config.model, session.device, throughput, gpu)
     _, trainer_factor, _ = measured_throughput(session.device.type)
     rows = [[u.kind, u.key, u.label, u.depends_on or "", "yes" if u.cached else "no",
              u.steps if u.steps is not None else "?",
@@ -506,17 +561,13 @@ def _print_summary(records: list[Any]) -> None:
 
 # -- fetch --------------------------------------------------------------------------------
 
-_SELECTION = ("strategy", "target", "profile", "seeds", "seed_list", "languages",
-              "intermediate", "multilingual", "variant", "translator", "min_chrf", "extra",
-              "sets", "model", "data_root", "runs_dir", "allow_non_zero_shot")
-
-
 @main.command()
 @click.option("--lock", "lock_file", type=click.Path(dir_okay=False, path_type=Path),
               default=Path("xharness.lock"), show_default=True, help="Lock file to write.")
+@_selection_flags(strict=False)
 @click.pass_context
 @handle_errors
-def fetch(ctx: click.Context, lock_file: Path, **selection: Any) -> None:
+def fetch(ctx: click.Context, lock_file: Path, selection: Selection) -> None:
     """Download every dataset, model and tokenizer a grid needs from the hub and write
     xharness.lock (each repo's commit): the first step of a real study, run where the
     hub can be reached; `eval` then reads exactly those commits, also with
@@ -532,36 +583,27 @@ def fetch(ctx: click.Context, lock_file: Path, **selection: Any) -> None:
                             where="xharness fetch", fix="unset HF_HUB_OFFLINE for fetch")
     datasets.enable_progress_bars()  # downloads are what this command is for
     transformers.utils.logging.enable_progress_bar()
-    session, jobs = _plan_selection(ctx, device="cpu", strict=False, dry_run=True,
-                                    **selection)
+    session, jobs = _plan_selection(ctx, selection, device="cpu", dry_run=True)
     entries = fetch_grid(session, jobs, click.echo)
     if not entries:
-        click.echo(f"profile {session.profile.name!r} reads nothing from the hub for this "
+        click.echo(f"profile {session.config.profile!r} reads nothing from the hub for this "
                    "selection; no lock written")
         return
-    write_lock(lock_file, new_lock(session.profile.name, entries))
+    write_lock(lock_file, new_lock(session.config.profile, entries))
     total = sum(e.size_bytes or 0 for e in entries)
     click.echo(f"wrote {lock_file}: {len(entries)} repo(s), {total / 2**30:.2f} GiB in the "
                "caches. On nodes without internet: same HF_HOME, HF_HUB_OFFLINE=1, and "
                "`xharness eval` with the same flags.")
 
 
-fetch.params.extend(p for p in eval_.params if p.name in _SELECTION)
-
-
 # -- status --------------------------------------------------------------------------------
 
-#: the selection flags `status` shares with `eval` (the same click parameters)
-STATUS_FLAGS = ("strategy", "target", "profile", "seeds", "seed_list", "languages",
-                "intermediate", "multilingual", "variant", "translator", "min_chrf", "extra",
-                "sets", "model", "data_root", "runs_dir", "allow_non_zero_shot", "strict")
-
-
-@click.command("status")
+@main.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@_selection_flags(required=False)
 @click.pass_context
 @handle_errors
-def status(ctx: click.Context, as_json: bool, **selection: Any) -> None:
+def status(ctx: click.Context, as_json: bool, selection: Selection) -> None:
     """Where a grid stands while processes work on it: units done, running (who, since,
     step, ETA), waiting and failed, and the expected time left. With the selection flags
     of `eval`: that grid; without -s/-t: every unit the runs folder knows."""
@@ -570,13 +612,13 @@ def status(ctx: click.Context, as_json: bool, **selection: Any) -> None:
     from harness.storage import RemoteRuns, mirror_for
 
     logging.getLogger("xharness").setLevel(logging.WARNING)
-    runs_dir = selection["runs_dir"]
-    if bool(selection["strategy"]) != bool(selection["target"]):
+    runs_dir = selection.runs_dir
+    if bool(selection.strategy) != bool(selection.target):
         raise XHarnessError("status needs both --strategy and --target (a grid), or neither "
                             "(everything in the runs folder)", where="xharness status",
                             fix="add the missing flag, or drop the other")
-    if selection["strategy"]:
-        session, jobs = _plan_selection(ctx, device="cpu", dry_run=True, **selection)
+    if selection.strategy:
+        session, jobs = _plan_selection(ctx, selection, device="cpu", dry_run=True)
         from harness.schedule import grid_units
 
         where = st.Where(session.runs_dir, session.remote, session.claims)
@@ -594,21 +636,6 @@ def status(ctx: click.Context, as_json: bool, **selection: Any) -> None:
             where = st.Where(Path(runs_dir), None, LocalClaims(Path(runs_dir) / CLAIMS_DIR))
         units = st.folder_status(where)
     click.echo(st.as_json(units) if as_json else st.as_text(units))
-
-
-def _share_eval_flags() -> None:
-    """`status` takes eval's selection flags as they are, only none of them required."""
-    import copy
-
-    for param in eval_.params:
-        if param.name in STATUS_FLAGS:
-            mine = copy.copy(param)
-            mine.required = False
-            status.params.append(mine)
-    main.add_command(status)
-
-
-_share_eval_flags()
 
 
 # -- leaderboard ---------------------------------------------------------------------------

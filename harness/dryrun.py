@@ -184,7 +184,7 @@ def estimate(session: Any, jobs: list[Any]) -> list[UnitEstimate]:
         for i, (stage, key) in enumerate(zip(job.stages, keys, strict=True)):
             if key in units:
                 continue
-            args = session.profile.intermediate.merged(session.overrides)
+            args = session.config.stage_args()
             tasks = [(session.task(n), stage.languages.get(n) or
                       session.train_languages(session.task(n))) for n in stage.tasks]
             missing: list[str] = []

@@ -13,10 +13,7 @@ its node is retried by Ray, and the results are the in-process ones.
 
 from __future__ import annotations
 
-import json
 import logging
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 from harness.errors import XHarnessError
@@ -24,51 +21,23 @@ from harness.records import TargetRecord
 
 log = logging.getLogger("xharness")
 
-
-@dataclass(frozen=True)
-class SessionSpec:
-    """What a worker needs to rebuild the driver's session (picklable)."""
-
-    registry: str | None
-    profile: str
-    runs_dir: str
-    model: str | None = None
-    device: str = "auto"
-    strict: bool = False
-    allow_non_zero_shot: bool = False
-    languages: list[str] | None = None
-    overrides: dict[str, Any] = field(default_factory=dict)
-    data_root: str | None = None
-    report_to: list[str] = field(default_factory=list)  # --report-to, attached per worker
-
-    def build(self) -> Any:
-        from harness.catalog import build_catalog
-        from harness.session import Session
-
-        catalog = build_catalog(Path(self.registry) if self.registry else None)
-        session = Session.create(
-            catalog, self.profile, self.runs_dir, model=self.model, device=self.device,
-            strict=self.strict, allow_non_zero_shot=self.allow_non_zero_shot,
-            languages=self.languages, overrides=self.overrides, data_root=self.data_root)
-        if self.report_to:
-            from harness.loggers import attach
-
-            attach(catalog.pm, self.report_to, session.runs_dir)
-        return session
-
-
 _SESSIONS: dict[str, Any] = {}
 
 
-def _session(spec: SessionSpec) -> Any:
-    """One session per worker process: its data store and caches serve many units."""
-    key = json.dumps(asdict(spec), sort_keys=True, default=str)
-    if key not in _SESSIONS:
-        _SESSIONS[key] = spec.build()
-    return _SESSIONS[key]
+def worker_session(config_json: str) -> Any:
+    """The session of the driver's run configuration (its JSON, as shipped), built once
+    per worker process: its data store and caches serve many units."""
+    if config_json not in _SESSIONS:
+        from harness.run_config import RunConfig
+        from harness.session import Session
+
+        session = Session.from_config(RunConfig.model_validate_json(config_json))
+        session.attach_loggers()  # --report-to: each worker logs the units it runs
+        _SESSIONS[config_json] = session
+    return _SESSIONS[config_json]
 
 
-def _stage_unit(spec: SessionSpec, stages: list[Any], seed: int, threads: int,
+def _stage_unit(config_json: str, stages: list[Any], seed: int, threads: int,
                 *parents: Any) -> str:
     """Train (or reuse) the intermediate model of `stages` (a plan prefix)."""
     import torch
@@ -76,21 +45,23 @@ def _stage_unit(spec: SessionSpec, stages: list[Any], seed: int, threads: int,
     from harness.pipeline import ensure_intermediate
 
     torch.set_num_threads(threads)
-    path, _, _ = ensure_intermediate(_session(spec), stages, seed)
+    path, _, _ = ensure_intermediate(worker_session(config_json), stages, seed)
     return path
 
 
-def _target_unit(spec: SessionSpec, job: Any, threads: int, *parents: Any) -> dict[str, Any]:
+def _target_unit(config_json: str, job: Any, threads: int, *parents: Any) -> dict[str, Any]:
     import torch
 
     from harness.pipeline import run_job
 
     torch.set_num_threads(threads)
-    return run_job(_session(spec), job).model_dump(mode="json")
+    return run_job(worker_session(config_json), job).model_dump(mode="json")
 
 
-def run_ray(spec: SessionSpec, session: Any, jobs: list[Any], address: str | None,
-            gpus_per_unit: float, retries: int = 3) -> list[TargetRecord]:
+def run_ray(session: Any, jobs: list[Any], address: str | None, gpus_per_unit: float,
+            retries: int = 3) -> list[TargetRecord]:
+    """Run the grid as Ray tasks; every task receives the session's run configuration as
+    it is (its JSON), so workers hash, load and train exactly as the driver would."""
     try:
         import ray
     except ImportError as exc:
@@ -111,6 +82,7 @@ def run_ray(spec: SessionSpec, session: Any, jobs: list[Any], address: str | Non
         opts["num_cpus"] = 1
     stage_task = ray.remote(**opts)(_stage_unit)
     target_task = ray.remote(**opts)(_target_unit)
+    config_ref = ray.put(session.config.model_dump_json())  # stored once, not per task
     refs: dict[str, Any] = {}  # stage key -> ObjectRef (a unit is submitted once)
     pending = []
     for job in jobs:
@@ -119,10 +91,10 @@ def run_ray(spec: SessionSpec, session: Any, jobs: list[Any], address: str | Non
             key = stage_key(session, parent_key, stage, job.seed)
             if key not in refs:
                 deps = [parent_ref] if parent_ref is not None else []
-                refs[key] = stage_task.remote(spec, job.stages[: i + 1], job.seed, threads,
+                refs[key] = stage_task.remote(config_ref, job.stages[: i + 1], job.seed, threads,
                                               *deps)
             parent_key, parent_ref = key, refs[key]
         deps = [parent_ref] if parent_ref is not None else []
-        pending.append(target_task.remote(spec, job, threads, *deps))
+        pending.append(target_task.remote(config_ref, job, threads, *deps))
     log.info("ray: %d intermediate and %d target units submitted", len(refs), len(pending))
     return [TargetRecord.model_validate(r) for r in ray.get(pending)]

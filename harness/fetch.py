@@ -43,8 +43,8 @@ def grid_needs(session: Any, jobs: list[Any]) -> Needs:
     from harness.pipeline import eval_languages
 
     needs = Needs()
-    if is_hub_model(session.model_ref):
-        needs.models.add(session.model_ref)
+    if is_hub_model(session.config.model):
+        needs.models.add(session.config.model)
     for job in jobs:
         for stage in job.stages:
             for name in stage.tasks:

@@ -35,7 +35,6 @@ from harness.data.store import Untranslatable
 from harness.errors import XHarnessError
 from harness.formats import get_format
 from harness.guard import check_zero_shot
-from harness.hashing import stable_hash
 from harness.modeling import MultiTaskModel, load_encoder, save_encoder
 from harness.plugin_calls import defined_at, guarded, qualified
 from harness.predictions import write_target_predictions
@@ -67,14 +66,13 @@ def planner_options(session: Session, strategy: str, target: TaskSpec,
     that a planner may need: the languages this data source can evaluate the target in,
     and the profile's default translator. `options` (validated here) plans with other
     options than the session's run configuration, as `xharness select` does per candidate."""
-    assert session.config is not None
     if options is not None:
         choice = resolve_strategies(session.catalog, [strategy], options)[strategy]
     else:
         choice = session.config.strategies[strategy]
     context = {"target_languages": [x for x in eval_languages(session, target) if x != "en"],
                "all_target_languages": session.all_target_languages(),
-               "translator": session.profile.translator,
+               "translator": session.config.profile_spec.translator,
                "default_tasks": choice.plan_data["default_tasks"]}
     return {**context, **{k: v for k, v in choice.options.items() if v is not None}}
 
@@ -173,7 +171,6 @@ def plan_grid(session: Session, targets: list[str], seeds: list[int]) -> list[Jo
     """Every (seed, strategy, target) with its plan, for the strategies of the session's
     run configuration; plans are checked before anything trains (unknown tasks, the
     zero-shot guard), so a bad grid fails in seconds."""
-    assert session.config is not None
     jobs = []
     for seed in seeds:
         for strategy, choice in session.config.strategies.items():
@@ -182,7 +179,7 @@ def plan_grid(session: Session, targets: list[str], seeds: list[int]) -> list[Jo
                 target = session.task(name)
                 stages = plan_for(session, strategy, target)
                 zero_shot = check_zero_shot(session.catalog, stages, target,
-                                            session.allow_non_zero_shot)
+                                            session.config.runtime.allow_non_zero_shot)
                 jobs.append(Job(strategy, choice.changed, target, stages, seed, zero_shot,
                                 system))
     return jobs
@@ -196,15 +193,18 @@ def run_job(session: Session, job: Job) -> TargetRecord:
 # -- intermediate units -------------------------------------------------------------------
 
 def stage_key(session: Session, parent: str | None, stage: Stage, seed: int) -> str:
+    """An intermediate unit's key: the run config's, over the parent unit, the seed, the
+    stage, its translator, and each task as served with its arguments and data."""
+    config = session.config
     tasks = {name: session.task(name) for name in stage.tasks}
-    return stable_hash({
-        **session.base_key(), "kind": "intermediate", "parent": parent, "seed": seed,
+    return config.unit_key("intermediate", {
+        "parent": parent, "seed": seed,
         "stage": stage.model_dump(mode="json", exclude={"name"}),
         "translator": (session.catalog.translator(stage.translator).model_dump(
             exclude={"plugin", "description"}) if stage.translator else None),
-        "stage_args": session.profile.intermediate.merged(session.overrides).model_dump(),
+        "stage_args": config.stage_args().model_dump(),
         "tasks": {n: {"spec": t.model_dump(mode="json", exclude={"plugin"}),
-                      "args": session.args("intermediate", t).model_dump(),
+                      "args": config.args("intermediate", t).model_dump(),
                       "data": session.data_fingerprint(
                           t, ["train", "dev"],
                           stage.languages.get(n) or session.train_languages(t))}
@@ -217,7 +217,7 @@ def ensure_intermediate(
 ) -> tuple[str, list[str], dict[str, dict[str, float]]]:
     """Train (or reuse) each stage in turn; returns the final encoder's path, the stage
     keys and the dev metrics of every intermediate task."""
-    path, parent, keys = session.model_ref, None, []
+    path, parent, keys = session.config.model, None, []
     dev: dict[str, dict[str, float]] = {}
     for i, stage in enumerate(stages):
         key, trained = stage_key(session, parent, stage, seed), False
@@ -255,7 +255,7 @@ def _train_stage(
     log.info("training %s (unit %s)", unit.label, unit.key)
     observers.notify(session.catalog.pm, "xharness_unit_started", unit=unit)
     started = time.perf_counter()
-    encoder, tokenizer = load_encoder(encoder_path, session.trusts(session.model_ref))
+    encoder, tokenizer = load_encoder(encoder_path, session.trusts(session.config.model))
     torch.manual_seed(seed)
     pad_id = tokenizer.pad_token_id
     dropout = float(getattr(encoder.config, "hidden_dropout_prob", 0.1))
@@ -274,7 +274,7 @@ def _train_stage(
                         spec, lang, args, session.translator(stage.translator),
                         stage.min_chrf, args.max_train_examples)
                 except Untranslatable as exc:
-                    if session.strict:
+                    if session.config.runtime.strict:
                         raise
                     # recorded and left out (--strict refuses): the translator cannot
                     # render this task's texts (the world translator and sentence fragments)
@@ -293,7 +293,7 @@ def _train_stage(
         tasks.append(TrainTask(name, spec, fmt, train_feats, dev_set))
         heads[name] = fmt.build_head(encoder.config.hidden_size, spec, dropout, args)
     model = MultiTaskModel(encoder, heads)
-    stage_args = session.profile.intermediate.merged(session.overrides)
+    stage_args = session.config.stage_args()
 
     def on_log(step: int, metrics: dict[str, float]) -> None:
         observers.notify(session.catalog.pm, "xharness_train_log", unit=unit,
@@ -308,9 +308,9 @@ def _train_stage(
             _, metrics = evaluate(model, t.dev, Compute(session.device, session.bf16, pad_id))
             dev_metrics[t.head] = {**metrics, "lang": t.dev.lang}  # type: ignore[dict-item]
     record = IntermediateRecord(
-        key=key, seed=seed, profile=session.profile.name, model=session.model_ref,
-        source=session.profile.source,
-        config={"stage_args": stage_args.model_dump(), "base": session.base_key()},
+        key=key, seed=seed, profile=session.config.profile, model=session.config.model,
+        source=session.config.source,
+        config={"stage_args": stage_args.model_dump(), "base": session.config.base_key()},
         timings={"train_s": round(result.seconds, 3),
                  "total_s": round(time.perf_counter() - started, 3)},
         versions=versions(), created=now(), stage_index=index,
@@ -355,28 +355,31 @@ def _dev_set(
 
 def eval_languages(session: Session, target: TaskSpec) -> list[str]:
     langs = source_languages(target, session.source(target).kind)
-    if session.languages:
-        unknown = [x for x in session.languages if x not in target.languages]
-        if unknown and len(unknown) == len(session.languages):
+    chosen = session.config.languages
+    if chosen:
+        unknown = [x for x in chosen if x not in target.languages]
+        if unknown and len(unknown) == len(chosen):
             from harness.problems import did_you_mean
 
             raise XHarnessError(
                 f"target {target.name!r} has none of the languages {unknown}",
                 fix=did_you_mean(unknown[0], target.languages),
             )
-        langs = [x for x in langs if x in session.languages]
+        langs = [x for x in langs if x in chosen]
     return langs
 
 
 def target_key(session: Session, job: Job, inter_keys: list[str]) -> str:
+    """A target unit's key: the run config's, over the strategy and its changed options,
+    the encoder's unit, the seed, the target with its arguments, languages and data."""
     target = job.target
     train_task = session.task(target.train_task) if target.train_task else target
     langs = eval_languages(session, target)
-    return stable_hash({
-        **session.base_key(), "kind": "target", "strategy": job.strategy,
+    return session.config.unit_key("target", {
+        "strategy": job.strategy,
         "options": job.options, "encoder": inter_keys[-1] if inter_keys else "base",
         "seed": job.seed, "target": target.model_dump(mode="json", exclude={"plugin"}),
-        "args": session.args("target", target).model_dump(), "languages": langs,
+        "args": session.config.args("target", target).model_dump(), "languages": langs,
         "data": [session.data_fingerprint(train_task, ["train", "dev"], ["en"]),
                  session.data_fingerprint(target, ["dev", "test"], langs)],
     })
@@ -423,7 +426,7 @@ def _train_target(
     observers.notify(session.catalog.pm, "xharness_unit_started", unit=unit)
     started = time.perf_counter()
     fmt = get_format(target.format)
-    encoder, tokenizer = load_encoder(encoder_path, session.trusts(session.model_ref))
+    encoder, tokenizer = load_encoder(encoder_path, session.trusts(session.config.model))
     pad_id = tokenizer.pad_token_id
     torch.manual_seed(seed)
     dropout = float(getattr(encoder.config, "hidden_dropout_prob", 0.1))
@@ -453,9 +456,9 @@ def _train_target(
         stats[lang] = fmt.example_stats(preds, ex.examples, target, lang)
     primary = fmt.primary_key(target)
     record = TargetRecord(
-        key=key, seed=seed, profile=session.profile.name, model=session.model_ref,
+        key=key, seed=seed, profile=session.config.profile, model=session.config.model,
         source=session.source(target).kind,
-        config={"target_args": args.model_dump(), "base": session.base_key(),
+        config={"target_args": args.model_dump(), "base": session.config.base_key(),
                 "languages": langs, "options": job.options,
                 "target_spec": target.model_dump(mode="json"), "system": job.system},
         timings={"total_s": round(time.perf_counter() - started, 3),
@@ -504,11 +507,11 @@ def finetune_key(session: Session, job: Job, inter_keys: list[str]) -> str | Non
     if not finetuned.shared(session.catalog, job.target):
         return None
     train_task = session.task(job.target.train_task or job.target.name)
-    return stable_hash({
-        **session.base_key(), "kind": "finetune", "seed": job.seed,
+    return session.config.unit_key("finetune", {
+        "seed": job.seed,
         "encoder": inter_keys[-1] if inter_keys else "base",
         "head": finetuned.head_fields(job.target),
-        "args": session.args("target", job.target).model_dump(),
+        "args": session.config.args("target", job.target).model_dump(),
         "data": session.data_fingerprint(train_task, ["train", "dev"], ["en"]),
     })
 

@@ -6,24 +6,30 @@ derive from (planner, default task sets, fixed options), every hyperparameter ov
 the model and its fingerprint, the profile's recipe, the data sources, the evaluated
 languages and the code versions. The content hash of that is the system's identity:
 records carry it, and leaderboard rows group by it, so two runs that differ in anything
-but the seed can never be pooled as seeds of one row. The shared part of every unit's cache
-key (`base_key`) comes from here too.
+but the seed can never be pooled as seeds of one row.
+
+Every cache key derives from it too: `unit_key` puts the shared part (`base_key`) under
+each unit's own inputs, and the training arguments a key hashes come from `args` and
+`stage_args`. Beside the identity it carries the profile as resolved (`profile_spec`, the
+`--data-root` applied) and how this invocation runs (`runtime`: registry, runs folder,
+device, lock, loggers), neither part of the identity: a Ray worker receives the config
+as JSON and builds its session from it alone (`Session.from_config`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from harness.catalog import Catalog
-from harness.config import Profile
+from harness.config import Profile, TrainArgs
 from harness.config import check_overrides as check_keys
 from harness.errors import XHarnessError
 from harness.hashing import CODE_VERSIONS, model_fingerprint, stable_hash
 from harness.problems import closest
 from harness.refs import resolve_ref
-from harness.specs import StrategySpec, Strict
+from harness.specs import StrategySpec, Strict, TaskSpec
 
 #: profile fields that cannot change a number (the rest of the profile is the recipe)
 _NOT_RECIPE = {"name", "description", "trust_remote_code", "data_root"}
@@ -36,6 +42,25 @@ class StrategyChoice(Strict):
     options: dict[str, Any]  # validated, every declared option with its value (JSON)
     changed: dict[str, Any]  # the options that differ from the strategy's defaults
     plan_data: dict[str, Any]  # the registry data its plans derive from
+
+
+class Runtime(Strict):
+    """How one invocation runs: where, on what, with which side outputs. None of it
+    changes a number (the device's precision comes from the profile's recipe), so none of
+    it is part of a system's identity or a cache key."""
+
+    registry: str | None = None  # registry.yaml (absolute), None: the checkout's
+    runs_dir: str = "runs"  # a path, or an fsspec URL of shared storage
+    device: str = "auto"
+    strict: bool = False  # bad data rows are errors, not skipped
+    allow_non_zero_shot: bool = False
+    dry_run: bool = False  # plan without the data: a missing label file only warns
+    lock: str | None = None  # xharness.lock to read hub commits from (absolute)
+    report_to: list[str] = Field(default_factory=list)  # loggers, attached where units run
+
+
+#: fields of RunConfig that are not part of a system's identity
+_NOT_IDENTITY = {"strategies", "profile_spec", "runtime"}
 
 
 class RunConfig(Strict):
@@ -53,14 +78,30 @@ class RunConfig(Strict):
     languages: list[str] | None = None
     code: dict[str, int]
     strategies: dict[str, StrategyChoice]
+    profile_spec: Profile  # the profile as this run reads it (--data-root applied)
+    runtime: Runtime = Field(default_factory=Runtime)
 
     def base_key(self) -> dict[str, Any]:
         """What every unit's cache key includes (each unit adds its own inputs)."""
         return {"model": self.model_fingerprint, "source": self.source, "code": self.code}
 
+    def unit_key(self, kind: str, inputs: dict[str, Any]) -> str:
+        """The cache key of one unit: this configuration's shared part, the unit's kind and
+        its own inputs (plan, seed, data fingerprints, arguments), hashed."""
+        return stable_hash({**self.base_key(), "kind": kind, **inputs})
+
+    def args(self, phase: str, task: TaskSpec) -> TrainArgs:
+        """The training arguments of `task` in `phase`: the recipe, then `--set`."""
+        return self.profile_spec.args_for(phase, task.name, task.format,  # type: ignore[arg-type]
+                                          self.overrides)
+
+    def stage_args(self) -> TrainArgs:
+        """The arguments of an intermediate stage as a whole (steps, sampler, MLM)."""
+        return self.profile_spec.intermediate.merged(self.overrides)
+
     def system(self, strategy: str) -> dict[str, Any]:
         """The identity of `strategy` under this configuration, as JSON data."""
-        data = self.model_dump(mode="json", exclude={"strategies"})
+        data = self.model_dump(mode="json", exclude=_NOT_IDENTITY)
         return {**data, "strategy": self.strategies[strategy].model_dump(mode="json")}
 
     def system_id(self, strategy: str) -> str:
@@ -168,10 +209,18 @@ def check_overrides(profile: Profile, overrides: dict[str, Any]) -> None:
 
 
 def resolve(
-    catalog: Catalog, profile: Profile, model: str | None = None, *,
+    catalog: Catalog, profile: Profile | str, model: str | None = None, *,
     strategies: list[str] | None = None, options: dict[str, Any] | None = None,
     overrides: dict[str, Any] | None = None, languages: list[str] | None = None,
+    data_root: str | None = None, runtime: Runtime | None = None,
 ) -> RunConfig:
+    """The one resolution step: the profile (a name or a spec, `data_root` applied), the
+    model, each strategy's options and the `--set` overrides validated, the model
+    fingerprinted. Everything downstream reads the result."""
+    if isinstance(profile, str):
+        profile = catalog.profile(profile)
+    if data_root:
+        profile = profile.model_copy(update={"data_root": data_root})
     overrides = dict(overrides or {})
     check_overrides(profile, overrides)
     model_ref = model or profile.model
@@ -183,4 +232,5 @@ def resolve(
         data_root=profile.data_root, overrides=overrides,
         languages=list(languages) if languages else None, code=dict(CODE_VERSIONS),
         strategies=resolve_strategies(catalog, strategies or [], options or {}),
+        profile_spec=profile, runtime=runtime or Runtime(),
     )

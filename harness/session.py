@@ -1,10 +1,13 @@
-"""The session: what every unit of one invocation shares (catalog, profile, data store,
-device, translators) and the questions units ask of it (a task as this data source serves
-it, the training arguments of a phase, where checkpoints go)."""
+"""The session: the runtime every unit of one invocation shares (catalog, data store,
+translators, runs storage, device, claims) and the questions units ask of it (a task as
+this data source serves it, where checkpoints go). What the run *is* lives in
+`session.config`, the resolved `RunConfig`; a session is built from one, in one place
+(`Session.from_config`), whether by the CLI or by a Ray worker that received the config."""
 
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,7 +15,7 @@ from typing import Any
 import torch
 
 from harness import distributed
-from harness.catalog import Catalog
+from harness.catalog import Catalog, build_catalog
 from harness.claims import CLAIMS_DIR, Claims, LeaseClaims, LocalClaims
 from harness.config import Profile, TrainArgs
 from harness.data.choice import NoSource, Served, choose
@@ -20,12 +23,11 @@ from harness.data.sources import fingerprint, for_source, source_languages, trai
 from harness.data.store import DataStore
 from harness.device import use_bf16
 from harness.errors import XHarnessError
-from harness.hashing import CODE_VERSIONS, model_fingerprint
 from harness.modeling import load_encoder
 from harness.plugin_calls import guarded
 from harness.records import RECORD_FILE
 from harness.refs import resolve_ref
-from harness.run_config import RunConfig, resolve
+from harness.run_config import RunConfig, Runtime, resolve
 from harness.specs import TaskSpec
 from harness.storage import RemoteRuns, is_url, mirror_for
 from harness.training import Checkpointing
@@ -36,58 +38,81 @@ log = logging.getLogger("xharness")
 
 @dataclass
 class Session:
-    """Everything units of one invocation share: catalog, profile, data, device."""
+    """The runtime of one invocation; its configuration is `config`."""
 
     catalog: Catalog
-    profile: Profile
-    runs_dir: Path
-    model_ref: str
+    config: RunConfig
+    runs_dir: Path  # local: the folder itself, or the mirror of `remote`
     device: torch.device
     bf16: bool
-    strict: bool = False
-    allow_non_zero_shot: bool = False
-    languages: list[str] | None = None
-    overrides: dict[str, Any] = field(default_factory=dict)
-    dry_run: bool = False
     remote: RemoteRuns | None = None  # runs_dir mirrors this storage (an fsspec URL)
-    config: RunConfig | None = None  # the resolved run configuration (see run_config.py)
     _said: set[str] = field(default_factory=set)
     _store: DataStore | None = None
-    _model_fp: str | None = None
     _translators: dict[str, Translator] = field(default_factory=dict)
     _served: dict[str, Served] = field(default_factory=dict)
     _claims: Claims | None = None
+
+    @classmethod
+    def from_config(cls, config: RunConfig, catalog: Catalog | None = None) -> Session:
+        """The session of `config`: the one place a session is built. Without `catalog`,
+        the config's registry is read (a Ray worker); the config's lock, if any, is the one
+        hub commits are read from in this process."""
+        rt = config.runtime
+        if catalog is None:
+            catalog = build_catalog(Path(rt.registry) if rt.registry else None)
+        if rt.lock:
+            os.environ["XHARNESS_LOCK"] = rt.lock  # harness.lock reads it; so do children
+        dev = distributed.device_for(rt.device)
+        remote, runs_dir = None, rt.runs_dir
+        if is_url(runs_dir):
+            remote = RemoteRuns(runs_dir, mirror_for(runs_dir))
+            runs_dir = str(remote.local)
+        return cls(catalog=catalog, config=config, runs_dir=Path(runs_dir), remote=remote,
+                   device=dev, bf16=use_bf16(dev, config.profile_spec.precision))
 
     @classmethod
     def create(
         cls, catalog: Catalog, profile_name: str, runs_dir: Path | str, *,
         model: str | None = None, device: str = "auto", data_root: str | None = None,
         strategies: list[str] | None = None, options: dict[str, Any] | None = None,
-        **kwargs: Any,
+        overrides: dict[str, Any] | None = None, languages: list[str] | None = None,
+        strict: bool = False, allow_non_zero_shot: bool = False, dry_run: bool = False,
     ) -> Session:
-        profile = catalog.profile(profile_name)
-        if data_root:
-            profile = profile.model_copy(update={"data_root": data_root})
-        config = resolve(catalog, profile, model, strategies=strategies, options=options,
-                         overrides=kwargs.get("overrides"), languages=kwargs.get("languages"))
-        dev = distributed.device_for(device)
-        remote = None
-        if is_url(runs_dir):
-            remote = RemoteRuns(str(runs_dir), mirror_for(str(runs_dir)))
-            runs_dir = remote.local
-        return cls(catalog=catalog, profile=profile, runs_dir=Path(runs_dir), remote=remote,
-                   model_ref=config.model, device=dev, config=config,
-                   bf16=use_bf16(dev, profile.precision), _model_fp=config.model_fingerprint,
-                   **kwargs)
+        """Resolve a configuration from these choices and build its session (for library
+        callers and tests; the CLI resolves its flags the same way)."""
+        runtime = Runtime(runs_dir=str(runs_dir), device=device, strict=strict,
+                          allow_non_zero_shot=allow_non_zero_shot, dry_run=dry_run)
+        config = resolve(catalog, profile_name, model, strategies=strategies, options=options,
+                         overrides=overrides, languages=languages, data_root=data_root,
+                         runtime=runtime)
+        return cls.from_config(config, catalog)
+
+    # -- shorthands for the configuration (read-only) --
+
+    @property
+    def profile(self) -> Profile:
+        return self.config.profile_spec
+
+    @property
+    def model_ref(self) -> str:
+        return self.config.model
+
+    def attach_loggers(self) -> None:
+        """The training loggers of `--report-to`, on this process's plugin manager (one
+        rank logs a DDP run)."""
+        if self.config.runtime.report_to and distributed.current().is_main:
+            from harness.loggers import attach
+
+            attach(self.catalog.pm, self.config.runtime.report_to, self.runs_dir)
 
     @property
     def store(self) -> DataStore:
         if self._store is None:
             self._store = DataStore(
-                self.profile, None, strict=self.strict,
-                max_eval_examples=self.profile.max_eval_examples,
-                load_tokenizer=lambda: load_encoder(self.model_ref,
-                                                    self.trusts(self.model_ref))[1])
+                self.config.profile_spec, None, strict=self.config.runtime.strict,
+                max_eval_examples=self.config.profile_spec.max_eval_examples,
+                load_tokenizer=lambda: load_encoder(self.config.model,
+                                                    self.trusts(self.config.model))[1])
         return self._store
 
     @property
@@ -98,22 +123,6 @@ class Session:
                             if self.remote is not None
                             else LocalClaims(self.runs_dir / CLAIMS_DIR))
         return self._claims
-
-    @property
-    def model_fp(self) -> str:
-        if self._model_fp is None:
-            from harness.lock import is_hub_model, recorded_commit
-
-            commit = (recorded_commit("model", self.model_ref, None)
-                      if is_hub_model(self.model_ref) else None)
-            self._model_fp = model_fingerprint(self.model_ref, commit)
-        return self._model_fp
-
-    def base_key(self) -> dict[str, Any]:
-        """What every unit's key includes (each unit adds its own data fingerprints)."""
-        if self.config is not None:
-            return self.config.base_key()
-        return {"model": self.model_fp, "source": self.profile.source, "code": CODE_VERSIONS}
 
     def translator(self, name: str) -> Translator:
         """A translator from the catalog, behind the on-disk cache of this runs folder."""
@@ -132,7 +141,8 @@ class Session:
         """The source that serves `task` in this session (`harness.data.choice`)."""
         spec = self.catalog.task(task) if isinstance(task, str) else task
         if spec.name not in self._served:
-            self._served[spec.name] = choose(spec, self.profile, need_root=not self.dry_run)
+            self._served[spec.name] = choose(spec, self.config.profile_spec,
+                                             need_root=not self.config.runtime.dry_run)
         return self._served[spec.name]
 
     def sources_used(self) -> dict[str, Served]:
@@ -144,7 +154,7 @@ class Session:
         """What identifies a unit's data, so a unit whose data changed is not reused."""
         served = self.source(task)
         return [fingerprint(task, split, lang, served.kind, served.root,
-                            self.profile.data_options.get(task.name))  # type: ignore[arg-type]
+                            self.config.profile_spec.data_options.get(task.name))  # type: ignore[arg-type]
                 for split in splits for lang in langs]
 
     def hub_revisions(self, tasks: list[TaskSpec]) -> dict[str, str | None]:
@@ -153,9 +163,9 @@ class Session:
         from harness.specs import HubSource
 
         out: dict[str, str | None] = {}
-        if is_hub_model(self.model_ref):
-            out[entry_key("model", self.model_ref, None)] = recorded_commit(
-                "model", self.model_ref, None)
+        if is_hub_model(self.config.model):
+            out[entry_key("model", self.config.model, None)] = recorded_commit(
+                "model", self.config.model, None)
         for task in tasks:
             spec = task.sources.get(self.source(task).kind)
             if isinstance(spec, HubSource):
@@ -197,7 +207,7 @@ class Session:
 
     def trusts(self, model: str) -> bool:
         """`trust_remote_code` is off unless the profile names this model."""
-        return model in self.profile.trust_remote_code
+        return model in self.config.profile_spec.trust_remote_code
 
     def checkpoint_dir(self, key: str) -> Path:
         return self.runs_dir / "checkpoints" / key
@@ -214,10 +224,10 @@ class Session:
         try:
             return for_source(spec, served.kind, served.root)
         except XHarnessError as exc:
-            if not self.dry_run:
+            if not self.config.runtime.dry_run:
                 raise
             self.say_once(f"dry run {name}", "dry run: %s", exc, level=logging.WARNING)
             return self.catalog.task(name)
 
     def args(self, phase: str, task: TaskSpec) -> TrainArgs:
-        return self.profile.args_for(phase, task.name, task.format, self.overrides)  # type: ignore[arg-type]
+        return self.config.args(phase, task)

@@ -189,6 +189,6 @@ def test_target_all_skips_what_the_profile_cannot_serve_and_names_it(
     assert warning.startswith("skipping target mood:") and "--data-root" in warning
     with pytest.raises(XHarnessError, match="no data root"):
         session.source("mood")  # named explicitly, it is an error
-    rooted = Session.create(catalog, "embedded", tmp_path / "runs", device="cpu")
-    rooted.profile = rooted.profile.model_copy(update={"data_root": str(tmp_path)})
+    rooted = Session.create(catalog, "embedded", tmp_path / "runs", device="cpu",
+                            data_root=str(tmp_path))
     assert "mood" in _servable(rooted, catalog.targets())

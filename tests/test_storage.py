@@ -64,12 +64,23 @@ def test_a_second_machine_reuses_the_units_on_shared_storage(
 
 def test_ray_workers_rebuild_a_session_on_the_same_storage(tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    """What a Ray worker builds from the driver's spec: the URL survives, so the worker's
-    units reach the shared storage rather than a local folder named like the URL."""
-    from harness.executors import SessionSpec
+    """What a Ray worker builds from the driver's run configuration (its JSON, as shipped):
+    the URL survives, so the worker's units reach the shared storage rather than a local
+    folder named like the URL, and the worker's keys are the driver's."""
+    from harness.catalog import build_catalog
+    from harness.executors import worker_session
+    from harness.pipeline import plan_grid, stage_keys, target_key
+    from harness.session import Session
 
     monkeypatch.setenv("XHARNESS_CACHE", str(tmp_path / "worker"))
     url = (tmp_path / "shared").as_uri()
-    session = SessionSpec(registry=None, profile="embedded", runs_dir=url, device="cpu").build()
+    driver = Session.create(build_catalog(), "embedded", url, device="cpu",
+                            strategies=["english-only"], overrides={"max_steps": 3})
+    session = worker_session(driver.config.model_dump_json())
+    assert session.config == driver.config
     assert session.remote is not None and session.remote.url == url
     assert session.runs_dir.is_relative_to(tmp_path / "worker")
+    [job] = plan_grid(driver, ["xnli"], [0])
+    keys = stage_keys(driver, job.stages, 0)
+    assert keys == stage_keys(session, job.stages, 0)
+    assert target_key(driver, job, keys) == target_key(session, job, keys)

@@ -121,7 +121,7 @@ def run_method(request: SelectionRequest, spec: SelectorSpec) -> dict[str, Any]:
         "notes": dict(request.notes), "options": {"sample": request.sample,
                                                   "limit": request.limit,
                                                   "budget": request.budget,
-                                                  "overrides": session.overrides},
+                                                  "overrides": session.config.overrides},
         "created": now(), "versions": versions(),
     }
 

@@ -15,6 +15,7 @@ from safetensors.torch import save_file
 
 from harness import checkpoints
 from harness.catalog import build_catalog
+from harness.run_config import Runtime, resolve
 from harness.session import Session
 from harness.specs import TaskSpec
 
@@ -66,8 +67,9 @@ def test_remote_code_is_off_unless_the_profile_names_the_model(
     assert calls == [("tokenizer", model, False), ("model", model, False)]
 
     calls.clear()
-    named = Session.create(catalog, "paper", tmp_path / "runs", device="cpu")
-    named.profile = named.profile.model_copy(update={"trust_remote_code": [model]})
+    profile = catalog.profile("paper").model_copy(update={"trust_remote_code": [model]})
+    runtime = Runtime(runs_dir=str(tmp_path / "runs"), device="cpu")
+    named = Session.from_config(resolve(catalog, profile, runtime=runtime), catalog)
     named.store.load_tokenizer()  # type: ignore[misc]
     assert calls == [("tokenizer", model, True), ("model", model, True)]
 
