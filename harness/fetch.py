@@ -16,7 +16,7 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
-from harness.data.sources import load_raw
+from harness.data.sources import hub_has_split, load_raw
 from harness.errors import XHarnessError
 from harness.lock import LockedRepo, RepoKind, ignored, is_hub_model, resolve_commit
 from harness.specs import HubSource, TaskSpec
@@ -73,13 +73,6 @@ def hub_repos(session: Any, needs: Needs) -> list[tuple[RepoKind, str, str | Non
     return sorted(repos, key=lambda r: (r[0], r[1], r[2] or ""))
 
 
-def has_split(task: TaskSpec, spec: HubSource, split: str) -> bool:
-    """Whether the source declares `split` (dev falls back elsewhere when it does not)."""
-    if spec.data_files:
-        return split in spec.data_files
-    return split in spec.splits or split in ("train", "test")
-
-
 def fetch_grid(
     session: Any, jobs: list[Any], echo: Callable[[str], None],
     resolve: Callable[[RepoKind, str, str | None], str] | None = None,
@@ -109,7 +102,7 @@ def fetch_grid(
         for (name, split, lang), task in tqdm(work, desc="datasets", unit="split"):
             kind = session.source(task).kind
             spec = task.sources.get(kind)
-            if not isinstance(spec, HubSource) or not has_split(task, spec, split):
+            if not isinstance(spec, HubSource) or not hub_has_split(spec, split):
                 continue
             commit = commits[("dataset", spec.dataset, spec.revision)]
             pinned = spec.model_copy(update={"revision": commit})

@@ -23,7 +23,7 @@ from harness.registry import default_registry_path
 TASK = {
     "name": "plug_task", "role": "target", "family": "toy", "format": "classification",
     "languages": ["en"], "labels": ["a", "b"], "metric": "accuracy",
-    "sources": {"embedded": {"builder": "plugins.tasks.xnli:embedded", "languages": ["en"]}},
+    "sources": {"embedded": {"builder": "xworld.builders.xnli:embedded", "languages": ["en"]}},
 }
 
 
@@ -194,10 +194,10 @@ def test_trylast_cannot_let_a_plugin_override_a_builtin_task(tmp_path, monkeypat
             return [{{**{TASK!r}, "name": "xnli"}}]
     """)
     catalog = build_catalog(_registry_with(tmp_path, "usurper"))
-    assert catalog.tasks["xnli"].plugin == "plugins.tasks.xnli"
+    assert catalog.tasks["xnli"].plugin == "xworld.builders.xnli"
     [problem] = catalog.problems
     assert problem.render().startswith(
-        "plugin usurper: tasks.xnli: name collides with the one from plugins.tasks.xnli")
+        "plugin usurper: tasks.xnli: name collides with the one from xworld.builders.xnli")
 
 
 def test_hook_wrappers_are_reported_and_never_called(tmp_path, monkeypatch) -> None:

@@ -328,3 +328,21 @@ def test_anli_dev_subset_is_stratified_by_round_and_shared(mirror: Path) -> None
     again = DataStore(PAPER, tokenizer=None).examples(task, "dev", "en").subset(12)
     assert sub.examples["text"] == again.examples["text"]  # the same rows for every system
     assert sub.examples["text"] != a.examples["text"][:12]
+
+
+def test_an_undeclared_split_fails_before_any_download(monkeypatch: pytest.MonkeyPatch
+                                                       ) -> None:
+    """tydiqa's hub map has no dev: asking for it must not download and prepare the config
+    (`load_dataset` would, only to raise "Unknown split")."""
+    from harness.errors import MissingSplit
+
+    def no_download(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError(f"load_dataset called for {args} {kwargs}")
+
+    monkeypatch.setattr(datasets, "load_dataset", no_download)
+    tydiqa = build_catalog().task("tydiqa")
+    with pytest.raises(MissingSplit, match="no 'dev' split") as info:
+        load_raw(tydiqa, "dev", "en", "hub")
+    assert info.value.where == "tasks.tydiqa.sources.hub.splits"
+    with pytest.raises(XHarnessError, match="load_dataset called"):  # declared: it loads
+        load_raw(tydiqa, "test", "en", "hub")

@@ -108,6 +108,15 @@ def hub_config(spec: HubSource, lang: str) -> str | None:
     return spec.config.format(lang=lang) if spec.config else None
 
 
+def hub_has_split(spec: HubSource, split: str) -> bool:
+    """Whether a hub source declares `split`: in its `data_files`, else in its `splits`
+    map, or as `train` / `test` under their own names (a dev split must be mapped, since
+    hub repos name it `validation`, `dev`, `validation_matched`, ...)."""
+    if spec.data_files:
+        return split in spec.data_files
+    return split in spec.splits or split in ("train", "test")
+
+
 def split_parts(task: TaskSpec, split: Split, kind: SourceKind) -> list[str]:
     """The sub-splits a hub split concatenates (`dev_r1+dev_r2+dev_r3`), loaded one by one
     so that subsets can be stratified by them; [] for a plain split."""
@@ -130,6 +139,14 @@ def _hub_address(spec: HubSource) -> tuple[str, str | None]:
 def _load_hub(task: TaskSpec, spec: HubSource, split: Split, lang: str,
               part: str | None = None) -> datasets.Dataset:
     config = hub_config(spec, lang)
+    if part is None and not hub_has_split(spec, split):
+        # asking `load_dataset` for a split the source does not declare would download
+        # and prepare the whole config only to raise "Unknown split"
+        raise MissingSplit(
+            f"task {task.name!r} has no {split!r} split in its hub source (it declares "
+            f"{', '.join(sorted(spec.data_files or {*spec.splits, 'train', 'test'}))})",
+            where=f"tasks.{task.name}.sources.hub.splits",
+            fix=f"add `{split}: <hub split>` to the map, or do not ask for that split")
     split_name = part or spec.splits.get(split, split)
     path, revision = _hub_address(spec)
     try:
