@@ -94,9 +94,17 @@ def train_flops(catalog: Any, rows: float, tokens: float, n_epochs: float) -> fl
 
 def grid_hours(catalog: Any, candidate: Any, train_task: Any, target: Any) -> float | None:
     """One single-task row of the full grid: train the intermediate task, then fine-tune on
-    the target's English training data."""
-    inter, tgt = task_size(candidate), task_size(train_task)
-    e_inter, e_tgt = epochs(catalog, "intermediate", candidate), epochs(catalog, "target", target)
-    if inter is None or tgt is None or e_inter is None or e_tgt is None:
+    the target's English training data (a retrieval target is not fine-tuned: its row
+    costs the intermediate training; its forward passes are left out)."""
+    from harness.formats import get_format
+
+    inter, e_inter = task_size(candidate), epochs(catalog, "intermediate", candidate)
+    if inter is None or e_inter is None:
         return None
-    return hours(train_flops(catalog, *inter, e_inter) + train_flops(catalog, *tgt, e_tgt))
+    flops = train_flops(catalog, *inter, e_inter)
+    if get_format(target.format).trains:
+        tgt, e_tgt = task_size(train_task), epochs(catalog, "target", target)
+        if tgt is None or e_tgt is None:
+            return None
+        flops += train_flops(catalog, *tgt, e_tgt)
+    return hours(flops)

@@ -32,3 +32,12 @@ def test_every_english_intermediate_task_has_a_size_hint() -> None:
     missing = [t.name for t in catalog.tasks.values()
                if t.role == "english_intermediate" and cost.task_size(t) is None]
     assert missing == []
+
+
+def test_a_retrieval_row_costs_its_intermediate_training_only() -> None:
+    catalog = build_catalog()
+    mnli, xnli, bucc = catalog.task("mnli"), catalog.task("xnli"), catalog.task("bucc2018")
+    inter = cost.hours(cost.train_flops(catalog, *cost.task_size(mnli),
+                                        cost.epochs(catalog, "intermediate", mnli)))
+    assert cost.grid_hours(catalog, mnli, bucc, bucc) == pytest.approx(inter)
+    assert cost.grid_hours(catalog, mnli, mnli, xnli) > inter  # plus the English fine-tune

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from harness.atomic import write_json_atomic
@@ -101,3 +102,17 @@ def test_leaderboard_publishes_the_selection_table(tmp_path: Path) -> None:
     assert folder / "selection.md" in written
     data = json.loads((folder / "selection.json").read_text())
     assert {r["view"] for r in data["rows"]} == {"all", "en", "non-en"}
+
+
+def test_beating_random_is_a_permutation_test_not_mean_minus_std() -> None:
+    from harness.selection.report import _summary
+
+    rows = [{"method": "m", "view": "all", "regret@3": 0.0}]
+    # 40% of random rankings also reach zero regret: mean - std (7.2 - 8.8) is below
+    # zero, yet the method's zero is what random gets 40% of the time
+    ties = [np.array([0.0] * 400 + [12.0] * 600)]
+    [s] = _summary(rows, {("m", "all"): ties})
+    assert s["p_random_at_least_as_good"] == pytest.approx(0.4) and not s["beats_random"]
+    rare = [np.array([0.0] * 10 + [12.0] * 990)]
+    [s] = _summary(rows, {("m", "all"): rare})
+    assert s["p_random_at_least_as_good"] == pytest.approx(0.01) and s["beats_random"]
