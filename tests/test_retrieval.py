@@ -117,6 +117,29 @@ def test_cpu_search_is_brute_force_in_both_directions(
         assert np.allclose(fwd_sim, ref_f, atol=1e-6) and np.allclose(bwd_sim, ref_b, atol=1e-6)
 
 
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_cpu_search_splits_rows_across_workers(workers: int,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Row tiles shared among worker threads (each with its own y heaps, merged): the
+    neighbours of the brute force in both directions, whatever the number of workers,
+    and the same similarities to fp32 tolerance (tile heights change sgemm's rounding)."""
+    monkeypatch.setattr(mining, "TILE_ROWS", 64)
+    monkeypatch.setattr(mining, "TILE_COLS", 48)
+    rng = np.random.default_rng(13)
+    x, y = normalized(rng.normal(size=(301, 24))), normalized(rng.normal(size=(230, 24)))
+    cos = _brute_force(x, y)
+    monkeypatch.setattr(mining, "_blas_threads", lambda: 1)
+    one = knn_both_ways(x, y, 4)
+    monkeypatch.setattr(mining, "_blas_threads", lambda: workers)
+    assert len(mining._even_tiles(301, 64, multiple_of=workers)) % workers == 0
+    (fwd_sim, fwd_ind), (bwd_sim, bwd_ind) = knn_both_ways(x, y, 4)
+    assert fwd_ind.tolist() == np.argsort(-cos, axis=1, kind="stable")[:, :4].tolist()
+    assert bwd_ind.tolist() == np.argsort(-cos.T, axis=1, kind="stable")[:, :4].tolist()
+    assert np.array_equal(fwd_ind, one[0][1]) and np.array_equal(bwd_ind, one[1][1])
+    assert np.allclose(fwd_sim, one[0][0], atol=1e-6)
+    assert np.allclose(bwd_sim, one[1][0], atol=1e-6)
+
+
 def test_cpu_search_agrees_with_faiss_on_many_tiles(monkeypatch: pytest.MonkeyPatch) -> None:
     """Against faiss's exact flat-index search, tiles and groups small enough that every
     filter path runs many times: identical neighbours, similarities to fp32 tolerance,
@@ -189,6 +212,16 @@ def test_mine_scores_are_the_ratio_margin_and_one_to_one() -> None:
         assert score == pytest.approx(ref[i, j], rel=1e-5)
     scores = [s for _, _, s in pairs]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_candidate_cosines_in_chunks_are_one_einsum_bit_for_bit() -> None:
+    rng = np.random.default_rng(3)
+    n = 2 * mining.GATHER_ROWS + 37  # a short last chunk
+    q = normalized(rng.normal(size=(n, 64)))
+    base = normalized(rng.normal(size=(90, 64)))
+    ind = rng.integers(0, 90, size=(n, 4))
+    whole = np.einsum("nd,nkd->nk", q, base[ind])
+    assert np.array_equal(mining._candidate_cosines(q, base, ind), whole)
 
 
 def test_mine_recovers_a_hidden_permutation() -> None:
