@@ -16,6 +16,8 @@ What later tasks need from here:
 
 from __future__ import annotations
 
+import itertools
+import random
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -185,17 +187,63 @@ def _verbs() -> tuple[Verb, ...]:
     return tuple(Verb(*row) for row in rows)
 
 
+#: the hand-written names: the frequent head of each class's name distribution
+_PEOPLE = ("Anna", "Maria", "Peter", "Ivan", "Sofia", "Omar", "Lena", "Hugo", "Nina",
+           "Tomas", "Elena", "David", "Anna Berg", "Peter Costa", "Maria Novak",
+           "Omar Silva", "Lena Meyer", "Ivan Petrov", "Nina Kaya", "Hugo Moreau")
+_PLACES = ("Paris", "Berlin", "Cairo", "Lima", "Oslo", "Madrid", "Nairobi", "Athens",
+           "Kyoto", "Quito", "Port Avel", "San Remo", "New Tarsa")
+_ORGS = ("Acme", "Globex", "Nordbank", "Helix", "Vista Air", "Orion Motors",
+         "Delta Foods", "Blue River Bank")
+#: how many generated names follow the hand-written ones, per class: a long tail, so most
+#: names of an evaluation set are rare or never seen in fine-tuning, as in WikiANN, and a
+#: tagger must tell a PER from an ORG by its context and shape, not by memory
+N_GENERATED = {"person": 600, "city": 300, "org": 300}
+_ONSETS = ("b", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z",
+           "br", "dr", "gr", "kr", "st", "tr", "pl", "sh", "ch")
+_VOWELS = ("a", "e", "i", "o", "u", "a", "e", "o")
+_CODAS = ("", "", "", "n", "r", "l", "s", "m", "k", "t")
+#: what generated places and organisations are built with (English words inside names,
+#: transliterated, never translated, like "Bank" in "Blue River Bank")
+_PLACE_FRAMES = ("{}", "{}", "{}", "Port {}", "San {}", "New {}", "{} Bay")
+_ORG_FRAMES = ("{}", "{} Bank", "{} Motors", "{} Foods", "{} Air", "{} Group", "{} Labs")
+
+
+def _generated_names(taken: set[str]) -> dict[str, list[str]]:
+    """Seeded syllable names (same in every process): first names and surnames for people,
+    places and organisations in their frames."""
+    rng = random.Random(20261202)
+
+    def word(low: int, high: int) -> str:
+        while True:
+            n = rng.randint(low, high)
+            w = "".join(rng.choice(_ONSETS) + rng.choice(_VOWELS) + (
+                rng.choice(_CODAS) if i == n - 1 else "") for i in range(n))
+            if len(w) >= 3 and w.capitalize() not in taken:
+                taken.add(w.capitalize())
+                return w.capitalize()
+
+    out: dict[str, list[str]] = {"person": [], "city": [], "org": []}
+    firsts = [word(2, 2) for _ in range(N_GENERATED["person"] // 2)]
+    surnames = [word(2, 3) for _ in range(N_GENERATED["person"] // 4)]
+    out["person"] = firsts + [f"{rng.choice(firsts)} {rng.choice(surnames)}"
+                              for _ in range(N_GENERATED["person"] - len(firsts))]
+    out["city"] = [rng.choice(_PLACE_FRAMES).format(word(2, 3))
+                   for _ in range(N_GENERATED["city"])]
+    out["org"] = [rng.choice(_ORG_FRAMES).format(word(1, 3))
+                  for _ in range(N_GENERATED["org"])]
+    for cls, names in out.items():  # a generated full name may repeat: keep the first
+        out[cls] = list(dict.fromkeys(names))
+    return out
+
+
 def _names() -> tuple[Name, ...]:
-    people = ["Anna", "Maria", "Peter", "Ivan", "Sofia", "Omar", "Lena", "Hugo", "Nina",
-              "Tomas", "Elena", "David", "Anna Berg", "Peter Costa", "Maria Novak",
-              "Omar Silva", "Lena Meyer", "Ivan Petrov", "Nina Kaya", "Hugo Moreau"]
-    places = ["Paris", "Berlin", "Cairo", "Lima", "Oslo", "Madrid", "Nairobi", "Athens",
-              "Kyoto", "Quito", "Port Avel", "San Remo", "New Tarsa"]
-    orgs = ["Acme", "Globex", "Nordbank", "Helix", "Vista Air", "Orion Motors",
-            "Delta Foods", "Blue River Bank"]
-    out = [Name(tuple(p.split()), "PER", "person") for p in people]
-    out += [Name(tuple(p.split()), "LOC", "city") for p in places]
-    out += [Name(tuple(p.split()), "ORG", "org") for p in orgs]
+    taken = {t for p in _PEOPLE + _PLACES + _ORGS for t in p.split()}
+    generated = _generated_names(taken)
+    kinds = {"person": ("PER", _PEOPLE), "city": ("LOC", _PLACES), "org": ("ORG", _ORGS)}
+    out: list[Name] = []
+    for cls, (kind, hand) in kinds.items():
+        out += [Name(tuple(p.split()), kind, cls) for p in (*hand, *generated[cls])]
     return tuple(out)
 
 
@@ -258,6 +306,18 @@ class Lexicon:
 
     def names_of(self, cls: str) -> tuple[str, ...]:
         return tuple(n.key for n in self.names if n.cls == cls)
+
+    @cached_property
+    def name_draws(self) -> dict[str, tuple[tuple[str, ...], tuple[float, ...]]]:
+        """Per class, its names and their cumulative Zipf weights (1 / rank): the
+        hand-written names frequent, the generated tail rare, as names are in running
+        text (`random.choices(names, cum_weights=...)`)."""
+        out = {}
+        for cls in {n.cls for n in self.names}:
+            names = self.names_of(cls)
+            out[cls] = (names, tuple(itertools.accumulate(
+                1.0 / (rank + 1) for rank in range(len(names)))))
+        return out
 
     def content_concepts(self) -> tuple[str, ...]:
         """Every concept that gets an invented word in the derived languages."""

@@ -111,7 +111,9 @@ class MeaningSampler:
         if cls in ("org", "city") or (
             allow_name and cls == "person" and rng.random() < self.p_name
         ):
-            return NounPhrase(head=rng.choice(lex.names_of(cls)), name=True, det="")
+            names, cumulative = lex.name_draws[cls]
+            head = rng.choices(names, cum_weights=cumulative)[0]
+            return NounPhrase(head=head, name=True, det="")
         if cls not in NOUN_CLASSES:
             raise ValueError(f"unknown noun class {cls!r}")
         general = rng.random() < self.p_general_noun

@@ -140,10 +140,14 @@ class _Parser:
         return out
 
     @cached_property
-    def names(self) -> list[tuple[tuple[str, ...], str]]:
-        """Name token sequences, longest first (so "Anna Berg" is tried before "Anna")."""
+    def names(self) -> dict[str, list[tuple[tuple[str, ...], str]]]:
+        """Name token sequences by their first token, longest first (so "Anna Berg" is
+        tried before "Anna"); by first token because the world has over a thousand."""
         pairs = [(self.world.vocab.name(self.lang, key), key) for key in self.world.lexicon.name]
-        return sorted(pairs, key=lambda p: -len(p[0]))
+        out: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for toks, key in sorted(pairs, key=lambda p: -len(p[0])):
+            out.setdefault(toks[0], []).append((toks, key))
+        return out
 
     @cached_property
     def verb_groups(self) -> dict[tuple[str, ...], list[_VerbGroup]]:
@@ -187,7 +191,8 @@ class _Parser:
                       role: str) -> Iterator[tuple[NounPhrase, int]]:
         article = self._fw("name_article")
         for skip in (0, 1) if article and toks[pos:pos + 1] == (article,) else (0,):
-            for name_toks, key in self.names:
+            first = toks[pos + skip] if pos + skip < len(toks) else ""
+            for name_toks, key in self.names.get(first, ()):
                 end = pos + skip + len(name_toks)
                 if toks[pos + skip:end] == name_toks:
                     np = NounPhrase(key, name=True, det="")
