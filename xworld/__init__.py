@@ -26,7 +26,7 @@ Modules (imports are cheap here; torch/datasets load only in the modules that ne
 - `translator`   `WorldTranslator`, translate-train's exact translator
 - `plugin`       the hook implementations (translator `world`, model `embedded:xlmr-tiny`)
 - `tokenizer`    BPE tokenizer saved in XLM-R conventions
-- `pretrain_data`, `pretrain`   the encoder's pretraining (MLM + sentence and word alignment)
+- `pretrain_data`, `pretrain`   the encoder's pretraining (MLM + word alignment)
 - `alignment_eval`   retrieval@1 and word-translation P@1
 
 Does the shipped encoder transfer? The harness's own pipeline measures it, e.g.

@@ -97,3 +97,15 @@ def test_tokenizer_training_is_deterministic() -> None:
     first, second = train_tokenizer(texts, 400), train_tokenizer(texts, 400)
     assert first.get_vocab() == second.get_vocab()
     assert first.encode("the dog sleeps .").ids == second.encode("the dog sleeps .").ids
+
+
+def test_the_pretraining_defaults_are_the_shipped_recipe() -> None:
+    """`python -m xworld.pretrain --out DIR` (no flags) must reproduce the shipped encoder:
+    its defaults are the configuration the shipped report records."""
+    from dataclasses import asdict
+
+    from xworld.pretrain import PretrainConfig
+
+    report = json.loads((ASSETS / "pretrain_report.json").read_text())
+    defaults = json.loads(json.dumps(asdict(PretrainConfig())))  # tuples as lists, as saved
+    assert report["config"] == defaults
