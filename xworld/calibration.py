@@ -45,6 +45,9 @@ class Verdict:
 
     target: str
     seed: int
+    #: the band's stable id (retrieval, english, lowest, gap, distant, chance); `band` is
+    #: its wording, with the thresholds and values, for people
+    name: str
     band: str
     value: float
     ok: bool
@@ -75,28 +78,33 @@ def verdicts(scores: Scores) -> list[Verdict]:
     if t in RETRIEVAL_TARGETS:
         avg = _mean(s.values())
         low, high = RETRIEVAL_BAND
-        return [Verdict(t, seed, f"average in [{low:.0f}, {high:.0f}]", avg, low <= avg <= high)]
+        return [Verdict(t, seed, "retrieval", f"average in [{low:.0f}, {high:.0f}]", avg,
+                        low <= avg <= high)]
     en = s["en"]
     others = {lang: v for lang, v in s.items() if lang != "en"}
     low, high = ENGLISH_BAND
-    out = [Verdict(t, seed, f"English in [{low:.0f}, {high:.0f}]", en, low <= en <= high)]
+    out = [Verdict(t, seed, "english", f"English in [{low:.0f}, {high:.0f}]", en,
+                   low <= en <= high)]
     if not others:
         return out
     worst = min(others, key=others.__getitem__)
-    out.append(Verdict(t, seed, f"lowest non-English ({worst}) >= English / 2 = {en / 2:.1f}",
+    out.append(Verdict(t, seed, "lowest",
+                       f"lowest non-English ({worst}) >= English / 2 = {en / 2:.1f}",
                        others[worst], others[worst] >= en / 2))
     avg = _mean(others.values())
-    out.append(Verdict(t, seed, f"non-English average < English ({en:.1f})", avg, avg < en))
+    out.append(Verdict(t, seed, "gap", f"non-English average < English ({en:.1f})", avg,
+                       avg < en))
     distant = [v for lang, v in others.items() if lang in DISTANT]
     near = [v for lang, v in others.items() if lang not in DISTANT]
     if distant and near:
-        out.append(Verdict(t, seed, f"other-script/low-resource average < Latin-script "
-                                    f"({_mean(near):.1f})", _mean(distant),
-                           _mean(distant) < _mean(near)))
+        out.append(Verdict(t, seed, "distant", f"other-script/low-resource average < "
+                                               f"Latin-script ({_mean(near):.1f})",
+                           _mean(distant), _mean(distant) < _mean(near)))
     if t == "xnli" and scores.labels:
         floor = 100.0 / scores.labels + XNLI_MARGIN
-        out.append(Verdict(t, seed, f"non-English average >= chance + {XNLI_MARGIN:.0f} = "
-                                    f"{floor:.1f}", avg, avg >= floor))
+        out.append(Verdict(t, seed, "chance", f"non-English average >= chance + "
+                                              f"{XNLI_MARGIN:.0f} = {floor:.1f}",
+                           avg, avg >= floor))
     return out
 
 
