@@ -223,18 +223,15 @@ def _generated_names(taken: set[str]) -> dict[str, list[str]]:
                 taken.add(w.capitalize())
                 return w.capitalize()
 
-    out: dict[str, list[str]] = {"person": [], "city": [], "org": []}
     firsts = [word(2, 2) for _ in range(N_GENERATED["person"] // 2)]
     surnames = [word(2, 3) for _ in range(N_GENERATED["person"] // 4)]
-    out["person"] = firsts + [f"{rng.choice(firsts)} {rng.choice(surnames)}"
-                              for _ in range(N_GENERATED["person"] - len(firsts))]
-    out["city"] = [rng.choice(_PLACE_FRAMES).format(word(2, 3))
-                   for _ in range(N_GENERATED["city"])]
-    out["org"] = [rng.choice(_ORG_FRAMES).format(word(1, 3))
-                  for _ in range(N_GENERATED["org"])]
-    for cls, names in out.items():  # a generated full name may repeat: keep the first
-        out[cls] = list(dict.fromkeys(names))
-    return out
+    people = firsts + [f"{rng.choice(firsts)} {rng.choice(surnames)}"
+                       for _ in range(N_GENERATED["person"] - len(firsts))]
+    cities = [rng.choice(_PLACE_FRAMES).format(word(2, 3)) for _ in range(N_GENERATED["city"])]
+    orgs = [rng.choice(_ORG_FRAMES).format(word(1, 3)) for _ in range(N_GENERATED["org"])]
+    # a generated full name may repeat: keep the first
+    return {cls: list(dict.fromkeys(names))
+            for cls, names in (("person", people), ("city", cities), ("org", orgs))}
 
 
 def _names() -> tuple[Name, ...]:
