@@ -69,9 +69,9 @@ class PretrainConfig:
     max_positions: int = 130  # 128 tokens + XLM-R's position offset of 2
     n_documents: int = 30_000
     mlm_probability: float = 0.15
-    #: off: with it (weight 1) pooled sentence vectors align almost perfectly and the
-    #: retrieval targets start saturated (BUCC 91.1, Tatoeba 92.3 at layer 2); word
-    #: alignment alone leaves them aligned but not perfectly (76.9 and 79.1), as XLM-R's are
+    #: off: with it (weight 1, the previous encoder) pooled sentence vectors aligned almost
+    #: perfectly and the retrieval targets started saturated (BUCC 91.1, Tatoeba 92.3 at
+    #: layer 2); word alignment alone leaves them aligned but not perfectly (76.9, 79.1)
     sentence_weight: float = 0.0
     word_weight: float = 1.0
     sentence_temperature: float = 0.05
