@@ -41,7 +41,10 @@ class TrainArgs(Strict):
     checkpoint_every: int | None = Field(
         default=500, ge=1, description="steps between resumable checkpoints (None: off)"
     )
-    freeze_embeddings: bool = False
+    freeze_embeddings: bool = Field(default=False, description="freeze the word embeddings")
+    freeze_layers: int = Field(
+        default=0, ge=0, description="freeze what computes hidden states 0..N-1 (1: the "
+        "embedding layer, 2: it and the first transformer layer, ...); 0: train everything")
     compile: bool = Field(
         default=False, description="torch.compile the encoder (dynamic shapes); for GPUs: "
         "the first steps pay the compilation, and on CPU it measured no faster")

@@ -29,6 +29,7 @@ from harness.batching import BatchStream, mixture, sorted_batches
 from harness.checkpoints import LoopState, TrainResult
 from harness.config import TrainArgs
 from harness.device import autocast, searching_on, to_device
+from harness.errors import XHarnessError
 from harness.formats.base import Format
 from harness.modeling import MultiTaskModel
 from harness.specs import Stage, TaskSpec
@@ -265,10 +266,8 @@ def _optimizer(
     model: MultiTaskModel, args: TrainArgs, device: torch.device, total: int,
 ) -> tuple[torch.optim.AdamW, torch.optim.lr_scheduler.LambdaLR]:
     """AdamW under a linear warmup (`warmup_ratio` of `total`) and a linear decay to zero
-    at `total`; frozen embeddings are frozen first, so AdamW never holds them."""
-    if args.freeze_embeddings:
-        for p in model.encoder.get_input_embeddings().parameters():
-            p.requires_grad_(False)
+    at `total`; frozen parameters are frozen first, so AdamW never holds them."""
+    freeze(model, args)
     optimizer = _adamw(model, args, device)
     warmup = int(args.warmup_ratio * total)
     scheduler = torch.optim.lr_scheduler.LambdaLR(
@@ -277,6 +276,40 @@ def _optimizer(
         else max(0.0, (total - s) / max(1, total - warmup)),
     )
     return optimizer, scheduler
+
+
+def freeze(model: MultiTaskModel, args: TrainArgs) -> None:
+    """Set which parameters this phase trains. Every phase sets all of them, so a freeze in
+    one stage never leaks into the next stage that trains the same model object."""
+    for p in model.parameters():
+        p.requires_grad_(True)
+    frozen: list[torch.nn.Module] = []
+    if args.freeze_embeddings:
+        frozen.append(model.encoder.get_input_embeddings())
+    if args.freeze_layers:
+        frozen += _bottom_modules(model.encoder, args.freeze_layers)
+    for module in frozen:
+        for p in module.parameters():
+            p.requires_grad_(False)
+
+
+def _bottom_modules(encoder: torch.nn.Module, n: int) -> list[torch.nn.Module]:
+    """The modules computing hidden states 0..n-1: the embedding layer, then transformer
+    layers (the BERT family's `embeddings` and `encoder.layer`, XLM-R's included)."""
+    base = getattr(encoder, "base_model", encoder)
+    embeddings = getattr(base, "embeddings", None)
+    layers = getattr(getattr(base, "encoder", None), "layer", None)
+    if embeddings is None or layers is None:
+        raise XHarnessError(
+            f"freeze_layers needs an encoder with `embeddings` and `encoder.layer` modules "
+            f"(the BERT family); {type(encoder).__name__} has not got them",
+            fix="set freeze_layers to 0 for this model (use freeze_embeddings instead)")
+    if n > len(layers) + 1:
+        raise XHarnessError(
+            f"freeze_layers {n} is more than the model's {len(layers) + 1} hidden-state "
+            "producers (its embedding layer and transformer layers): nothing would train",
+            fix=f"set freeze_layers between 0 and {len(layers)}")
+    return [embeddings, *list(layers)[:n - 1]]
 
 
 def _save(checkpoint: Checkpointing, model: torch.nn.Module, optimizer: torch.optim.Optimizer,

@@ -1,15 +1,19 @@
 """The training loop's bookkeeping: padded tokens per rank and micro-batch, the best dev
-state and patience."""
+state and patience, and which parameters a phase freezes."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
+from transformers import XLMRobertaConfig, XLMRobertaModel
 
 from harness.batching import BatchStream
 from harness.checkpoints import LoopState, TrainResult
 from harness.config import TrainArgs
-from harness.training import _count_tokens, _keep_best
+from harness.errors import XHarnessError
+from harness.modeling import MultiTaskModel
+from harness.training import _count_tokens, _keep_best, _optimizer
 
 
 def test_padded_tokens_are_counted_per_rank_and_micro_batch() -> None:
@@ -59,3 +63,51 @@ def test_a_best_final_state_needs_no_copy() -> None:
     _evaluated(state, 20, 0.6)
     assert not _keep_best(state, model, TrainArgs(select_on_dev=True), last=True)
     assert state.best_state is None and state.result.best_step == 20
+
+
+def _tiny_model() -> MultiTaskModel:
+    config = XLMRobertaConfig(vocab_size=50, hidden_size=16, num_hidden_layers=3,
+                              num_attention_heads=2, intermediate_size=32,
+                              max_position_embeddings=40)
+    torch.manual_seed(0)
+    return MultiTaskModel(XLMRobertaModel(config), {})
+
+
+def _trained(model: MultiTaskModel) -> set[str]:
+    return {n for n, p in model.named_parameters() if p.requires_grad}
+
+
+def test_freeze_layers_freezes_the_bottom_hidden_state_producers_and_adamw_skips_them() -> None:
+    model = _tiny_model()
+    optimizer, _ = _optimizer(model, TrainArgs(freeze_layers=2), torch.device("cpu"), 10)
+    trained = _trained(model)
+    assert not any(n.startswith(("encoder.embeddings.", "encoder.encoder.layer.0."))
+                   for n in trained)
+    assert any(n.startswith("encoder.encoder.layer.1.") for n in trained)
+    held = {id(p) for group in optimizer.param_groups for p in group["params"]}
+    assert held == {id(p) for p in model.parameters() if p.requires_grad}
+    frozen = model.encoder.encoder.layer[0].attention.self.query.weight.detach().clone()
+    free = model.encoder.encoder.layer[2].attention.self.query.weight.detach().clone()
+    ids = torch.randint(5, 50, (4, 7))
+    loss = model.hidden({"input_ids": ids, "attention_mask": torch.ones_like(ids)}).sum()
+    loss.backward()
+    optimizer.step()
+    assert torch.equal(model.encoder.encoder.layer[0].attention.self.query.weight, frozen)
+    assert not torch.equal(model.encoder.encoder.layer[2].attention.self.query.weight, free)
+
+
+def test_a_freeze_does_not_leak_into_the_next_phase_of_the_same_model() -> None:
+    model = _tiny_model()
+    _optimizer(model, TrainArgs(freeze_embeddings=True), torch.device("cpu"), 10)
+    assert "encoder.embeddings.word_embeddings.weight" not in _trained(model)
+    assert "encoder.embeddings.position_embeddings.weight" in _trained(model)
+    _optimizer(model, TrainArgs(), torch.device("cpu"), 10)
+    assert _trained(model) == {n for n, _ in model.named_parameters()}
+
+
+def test_freezing_more_than_the_model_has_is_an_error_that_names_the_range() -> None:
+    with pytest.raises(XHarnessError, match="between 0 and 3"):
+        _optimizer(_tiny_model(), TrainArgs(freeze_layers=5), torch.device("cpu"), 10)
+    with pytest.raises(XHarnessError, match="BERT family"):
+        _optimizer(MultiTaskModel(torch.nn.Linear(2, 2), {}), TrainArgs(freeze_layers=1),
+                   torch.device("cpu"), 10)
