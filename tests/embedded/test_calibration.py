@@ -47,11 +47,12 @@ def test_each_band_fails_where_it_should(scores: Scores, missed: list[str]) -> N
     assert _misses(scores) == missed
 
 
-#: the bands the shipped world can miss: span-QA transfer stays under half of English in the
-#: farthest language, English TyDiQA (54-60 over seeds 0-2) and MLQA (58-71) sit near 60,
-#: and Greek is the best XQuAD language (named in the README's "The embedded world")
-SPAN_QA_BANDS = {(t, band) for t in ("xquad", "mlqa", "tydiqa")
-                 for band in ("english", "lowest")} | {("xquad", "distant")}
+#: the bands the shipped world can miss (named in the README's "The embedded world"): TyDiQA's
+#: sw keeps 0.48 of English and English TyDiQA is 58.8-64.4 over seeds 0-2; XQuAD's ru
+#: keeps 0.50-0.56 of English, and Greek, in English word order, is its best non-English
+#: language. MLQA meets every band on every seed (English 67.7-68.1, de 0.58 of it).
+SPAN_QA_BANDS = {("tydiqa", "english"), ("tydiqa", "lowest"), ("xquad", "lowest"),
+                 ("xquad", "distant")}
 
 
 @pytest.mark.e2e
