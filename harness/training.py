@@ -304,10 +304,10 @@ def _bottom_modules(encoder: torch.nn.Module, n: int) -> list[torch.nn.Module]:
             f"freeze_layers needs an encoder with `embeddings` and `encoder.layer` modules "
             f"(the BERT family); {type(encoder).__name__} has not got them",
             fix="set freeze_layers to 0 for this model (use freeze_embeddings instead)")
-    if n > len(layers) + 1:
+    if n > len(layers):
         raise XHarnessError(
-            f"freeze_layers {n} is more than the model's {len(layers) + 1} hidden-state "
-            "producers (its embedding layer and transformer layers): nothing would train",
+            f"freeze_layers {n} would freeze every transformer layer of the model (its "
+            f"embedding layer and {len(layers)} layers): no encoder layer would train",
             fix=f"set freeze_layers between 0 and {len(layers)}")
     return [embeddings, *list(layers)[:n - 1]]
 
