@@ -15,8 +15,10 @@ is the world's own answer. With the `baseline` strategy, per seed:
 
     python -m xworld.calibration --seeds 3 [--runs-dir runs]   # runs baseline, then checks
 
-The check reads finished `baseline` records of the embedded profile (running them first
-unless `--no-run`); it exits non-zero when a band is missed, printing every verdict.
+The check reads finished `baseline` records of the embedded profile made with the encoder
+this checkout ships (running them first unless `--no-run`; records of another encoder are
+left out, and counted on stderr); it exits non-zero when a band is missed, printing every
+verdict.
 """
 
 from __future__ import annotations
@@ -27,8 +29,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness.errors import XHarnessError
 from xworld.languages import LANGUAGES
 
+MODEL = "embedded:xlmr-tiny"
 ENGLISH_BAND = (60.0, 97.0)
 RETRIEVAL_BAND = (40.0, 80.0)
 RETRIEVAL_TARGETS = ("bucc2018", "tatoeba")
@@ -108,19 +112,43 @@ def verdicts(scores: Scores) -> list[Verdict]:
     return out
 
 
-def baseline_scores(runs_dir: Path) -> list[Scores]:
-    """The primary score per language of every finished embedded `baseline` record."""
+def shipped_fingerprint() -> str:
+    """The content hash of the encoder this checkout ships: records of another encoder
+    (an older world, an experiment) describe another starting point."""
+    from harness.hashing import model_fingerprint
+
+    return model_fingerprint(MODEL)
+
+
+def baseline_scores(runs_dir: Path, fingerprint: str | None = None
+                    ) -> tuple[list[Scores], int]:
+    """The primary score per language of every finished embedded `baseline` record of the
+    encoder `fingerprint` (default: the shipped one), and how many baseline records of other
+    encoders were left out. Two records of one target and seed (the same encoder under two
+    recipes) are an error: which one the bands describe would be a guess."""
     from harness.leaderboard import load_records
 
-    out = []
+    fingerprint = fingerprint or shipped_fingerprint()
+    out: dict[tuple[str, int], Scores] = {}
+    other = 0
     for rec in load_records(runs_dir, profile="embedded"):
         if rec.strategy != "baseline" or rec.intermediate:
             continue
+        if rec.config.get("base", {}).get("model") != fingerprint:
+            other += 1
+            continue
+        if (rec.target, rec.seed) in out:
+            raise XHarnessError(
+                f"{runs_dir}/targets holds two embedded baseline records of {rec.target} at "
+                f"seed {rec.seed} from the shipped encoder under different settings (system "
+                f"{rec.system}, another): the bands would describe one of them at random. "
+                f"Point --runs-dir at a folder that holds one baseline system, or run the "
+                f"check without --no-run into an empty folder.")
         labels = len(rec.config.get("target_spec", {}).get("labels") or [])
-        out.append(Scores(rec.target, rec.seed,
-                          {lang: m[rec.primary_metric] for lang, m in rec.metrics.items()},
-                          labels))
-    return sorted(out, key=lambda s: (s.target, s.seed))
+        out[rec.target, rec.seed] = Scores(
+            rec.target, rec.seed,
+            {lang: m[rec.primary_metric] for lang, m in rec.metrics.items()}, labels)
+    return sorted(out.values(), key=lambda s: (s.target, s.seed)), other
 
 
 def run_baseline(runs_dir: Path, seeds: int, threads: int | None) -> None:
@@ -144,7 +172,16 @@ def main(argv: list[str] | None = None) -> int:
     opts = parser.parse_args(argv)
     if not opts.no_run:
         run_baseline(opts.runs_dir, opts.seeds, opts.threads)
-    scores = [s for s in baseline_scores(opts.runs_dir) if s.seed < opts.seeds]
+    try:
+        found_scores, other = baseline_scores(opts.runs_dir)
+    except XHarnessError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if other:
+        print(f"left out {other} baseline record(s) under {opts.runs_dir}/targets made with "
+              f"another encoder than the shipped {MODEL} (its files changed since): they "
+              f"describe another world", file=sys.stderr)
+    scores = [s for s in found_scores if s.seed < opts.seeds]
     if not scores:
         print(f"no finished embedded baseline records under {opts.runs_dir}/targets; run "
               f"without --no-run", file=sys.stderr)

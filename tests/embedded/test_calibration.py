@@ -11,7 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from xworld.calibration import DISTANT, Scores, baseline_scores, main, run_baseline, verdicts
+from harness.records import TargetRecord, write_record
+from xworld.calibration import (
+    DISTANT,
+    Scores,
+    baseline_scores,
+    main,
+    run_baseline,
+    shipped_fingerprint,
+    verdicts,
+)
 
 
 def _misses(scores: Scores) -> list[str]:
@@ -47,6 +56,41 @@ def test_each_band_fails_where_it_should(scores: Scores, missed: list[str]) -> N
     assert _misses(scores) == missed
 
 
+def _baseline(runs: Path, key: str, model: str, en: float, de: float, system: str = "s"
+              ) -> None:
+    """A finished XNLI baseline record at seed 0 of the encoder whose fingerprint is
+    `model`."""
+    metrics = {"en": {"accuracy": en}, "de": {"accuracy": de}}
+    write_record(runs / "targets" / key, TargetRecord(
+        key=key, seed=0, profile="embedded", model="embedded:xlmr-tiny", source="embedded",
+        system=system, config={"base": {"model": model}, "system": {}},
+        timings={}, versions={}, created="2026-12-03T00:00:00+00:00", strategy="baseline",
+        target="xnli", plan=[], intermediate=[], intermediate_dev={}, zero_shot=True,
+        primary_metric="accuracy", metrics=metrics, n_examples={"en": 1, "de": 1},
+        average=(en + de) / 2, dev={}, train=None, data={}, predictions_dir=None))
+
+
+def test_records_of_another_encoder_are_left_out_and_counted(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _baseline(tmp_path, "now", shipped_fingerprint(), en=80.0, de=70.0)
+    _baseline(tmp_path, "before", "0" * 16, en=99.0, de=20.0)  # an older world's encoder
+    scores, other = baseline_scores(tmp_path)
+    assert [s.by_lang for s in scores] == [{"en": 80.0, "de": 70.0}] and other == 1
+    assert main(["--runs-dir", str(tmp_path), "--seeds", "1", "--no-run"]) == 0
+    captured = capsys.readouterr()
+    assert "left out 1 baseline record(s)" in captured.err
+    assert "MISS" not in captured.out
+
+
+def test_two_baselines_of_one_target_and_seed_are_an_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _baseline(tmp_path, "a", shipped_fingerprint(), en=80.0, de=70.0, system="one")
+    _baseline(tmp_path, "b", shipped_fingerprint(), en=60.0, de=50.0, system="two")
+    assert main(["--runs-dir", str(tmp_path), "--seeds", "1", "--no-run"]) == 2
+    err = capsys.readouterr().err
+    assert "two embedded baseline records of xnli at seed 0" in err and str(tmp_path) in err
+
+
 #: the bands the shipped world can miss (named in the README's "The embedded world"): TyDiQA's
 #: sw keeps 0.48 of English and English TyDiQA is 58.8-64.4 over seeds 0-2; XQuAD's ru
 #: keeps 0.50-0.56 of English, and Greek, in English word order, is its best non-English
@@ -61,7 +105,8 @@ def test_the_shipped_world_meets_its_bands_at_seed_0(tmp_path: Path,
                                                      capsys: pytest.CaptureFixture[str]
                                                      ) -> None:
     run_baseline(tmp_path, seeds=1, threads=None)
-    scores = baseline_scores(tmp_path)
+    scores, other = baseline_scores(tmp_path)
+    assert other == 0
     assert {s.target for s in scores} == {"xnli", "pawsx", "udpos", "panx", "xquad", "mlqa",
                                           "tydiqa", "bucc2018", "tatoeba"}
     found = [v for s in scores for v in verdicts(s)]
