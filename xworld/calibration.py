@@ -37,7 +37,7 @@ ENGLISH_BAND = (60.0, 97.0)
 RETRIEVAL_BAND = (40.0, 80.0)
 RETRIEVAL_TARGETS = ("bucc2018", "tatoeba")
 XNLI_MARGIN = 20.0
-#: `sw` gets 30% of the other languages' parallel data in pretraining
+#: `sw` gets half the other languages' parallel data in pretraining
 LOW_RESOURCE = frozenset({"sw"})
 DISTANT = frozenset(code for code, spec in LANGUAGES.items()
                     if spec.script != "Latin") | LOW_RESOURCE

@@ -9,10 +9,12 @@ bridge real kinds of differences:
 code    script    clause order         adjective   negation / number / other
 ======  ========  ===================  ==========  ==========================================
 en      Latin     S NEG V O LOC        before N    do-support ("does not"), irregular plurals
-de      Latin     S LOC O NEG V        before N    particle before the final verb, -en plural
+de      Latin     S NEG V LOC O        before N    particle, -en plural, the place before
+                                                   the object (verb-second)
 es      Latin     S NEG V O LOC        after N     particle, -s plural, adjectives agree
 ru      Cyrillic  S NEG V O LOC        before N    no articles, accusative object, no copula
-el      Greek     S NEG V O LOC        before N    articles also before person names
+el      Greek     S NEG V O LOC        before N    articles also before person names,
+                                                   accusative object (-o)
 sw      Latin     S V O LOC            after N     no articles, negation and tense are verb
                                                    prefixes, plural is a noun-class prefix
 ======  ========  ===================  ==========  ==========================================
@@ -45,7 +47,7 @@ class Morphology:
     noun_pl_suffix: str = ""
     #: plural by a noun-class prefix (sw): class -> prefix
     noun_pl_prefix: dict[str, str] = field(default_factory=dict)
-    noun_acc_sg_suffix: str = ""  # ru marks the object noun
+    noun_acc_sg_suffix: str = ""  # ru and el mark the object noun
     adj_sg_suffix: str = ""
     adj_pl_suffix: str = ""
     verb_present: tuple[str, str] = ("", "")  # (prefix, suffix)
@@ -86,8 +88,8 @@ ENGLISH = LanguageSpec(
 )
 
 GERMAN = LanguageSpec(
-    code="de", name="German-like, verb-final", script="Latin",
-    order=("S", "LOC", "O", "V"), adjective_after_noun=False, numeral_after_noun=False,
+    code="de", name="German-like, verb-second", script="Latin",
+    order=("S", "V", "LOC", "O"), adjective_after_noun=False, numeral_after_noun=False,
     words={"the.sg": "der", "the.pl": "die", "a.sg": "ein", "not": "nicht", "in": "in",
            "near": "bei", "who": "wer", "what": "was", "where": "wo",
            "be.present.sg": "ist", "be.present.pl": "sind", "be.past.sg": "war",
@@ -147,7 +149,8 @@ GREEK = LanguageSpec(
            "be.present.sg": "einai", "be.present.pl": "einai", "be.past.sg": "itan",
            "be.past.pl": "itan"},
     wh_fronting=True,
-    morphology=Morphology(noun_sg_suffix="os", noun_pl_suffix="oi", adj_sg_suffix="os",
+    morphology=Morphology(noun_sg_suffix="os", noun_pl_suffix="oi", noun_acc_sg_suffix="o",
+                          adj_sg_suffix="os",
                           adj_pl_suffix="oi", verb_present=("", "ei"), verb_past=("e", "e")),
     phonotactics=Phonotactics(
         onsets=("p", "t", "k", "m", "n", "l", "r", "s", "th", "ph", "ch", "g", "d", "v", "x",

@@ -81,7 +81,7 @@ def test_names_are_shared_and_tagged_bio(world: World) -> None:
     assert rendered["en"].ner == ("B-PER", "I-PER", "O", "B-ORG", "I-ORG", "I-ORG", "O",
                                   "B-LOC", "I-LOC", "O")
     for r in rendered.values():
-        entities = sorted(t for t in r.ner if t != "O")  # orders differ (de: S LOC O V)
+        entities = sorted(t for t in r.ner if t != "O")  # orders differ (de: S V LOC O)
         assert entities == sorted(t for t in rendered["en"].ner if t != "O")
     assert "Анна" in rendered["ru"].tokens and "Αννα" in rendered["el"].tokens
 
@@ -101,7 +101,14 @@ def test_languages_differ_in_order_and_marking(world: World) -> None:
                     obj=NounPhrase("apple"), negated=True)
     r = world.parallel(clause)
     assert r["en"].text == "the big dog does not eat the apple ."
-    assert r["de"].upos[-2:] == ("VERB", "PUNCT")  # verb-final
+    assert r["de"].slots[3:6] == ("neg", "verb", "obj.det")  # verb second, then the object
+    located = world.parallel(replace(clause, location=NounPhrase("Port Avel", name=True,
+                                                                 det="")))
+    slots = located["de"].slots  # de puts the place before the object, en after it
+    assert slots.index("verb") < slots.index("loc.prep") < slots.index("obj.head")
+    assert located["en"].slots.index("obj.head") < located["en"].slots.index("loc.prep")
+    assert "obj.head" in r["el"].slots and r["el"].tokens[r["el"].slots.index("obj.head")][-1] \
+        == "ο"  # el marks the object noun (accusative -o), as ru does
     assert r["es"].upos[:3] == ("DET", "NOUN", "ADJ")  # adjective after the noun
     assert "DET" not in r["ru"].upos and "DET" not in r["sw"].upos  # no articles
     assert "neg" not in r["sw"].slots  # negation is a verb prefix
