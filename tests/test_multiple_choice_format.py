@@ -94,7 +94,9 @@ def test_a_tiny_model_learns_to_pick_the_choice_named_in_the_context(
     torch.set_num_threads(1)
     try:
         fmt = get_format("multiple_choice")
-        args = TrainArgs(learning_rate=2e-3, batch_size=16, max_steps=200, max_length=24,
+        # 400 steps: with 200 the model stood at exactly 60.0 once the shipped tokenizer
+        # was retrained (the same pieces under other ids, so another random start)
+        args = TrainArgs(learning_rate=2e-3, batch_size=16, max_steps=400, max_length=24,
                          warmup_ratio=0.1, select_on_dev=False)
         train_ds, _ = fmt.canonicalize(make(600), SPEC, {}, False, "t")
         dev_ds, _ = fmt.canonicalize(make(100), SPEC, {}, False, "t")
