@@ -200,8 +200,8 @@ def stage_key(session: Session, parent: str | None, stage: Stage, seed: int) -> 
     return config.unit_key("intermediate", {
         "parent": parent, "seed": seed,
         "stage": stage.model_dump(mode="json", exclude={"name"}),
-        "translator": (session.catalog.translator(stage.translator).model_dump(
-            exclude={"plugin", "description"}) if stage.translator else None),
+        "translator": (session.translator_identity(stage.translator)
+                       if stage.translator else None),
         "stage_args": config.stage_args().model_dump(),
         "tasks": {n: {"spec": t.model_dump(mode="json", exclude={"plugin"}),
                       "args": config.args("intermediate", t).model_dump(),

@@ -17,12 +17,14 @@ import torch
 from harness import distributed
 from harness.catalog import Catalog, build_catalog
 from harness.claims import CLAIMS_DIR, Claims, LeaseClaims, LocalClaims
+from harness.code_digest import code_digest
 from harness.config import Profile, TrainArgs
 from harness.data.choice import NoSource, Served, choose
 from harness.data.sources import fingerprint, for_source, source_languages, train_languages
 from harness.data.store import DataStore
 from harness.device import use_bf16
 from harness.errors import XHarnessError
+from harness.hashing import stable_hash
 from harness.modeling import load_encoder
 from harness.plugin_calls import guarded
 from harness.records import RECORD_FILE
@@ -134,8 +136,17 @@ class Session:
             built = guarded(factory, plugin=spec.plugin,
                             what=f"factory of translator {name!r}")(**spec.options)
             self._translators[name] = CachedTranslator(
-                built, self.runs_dir / "cache" / "translations.sqlite")
+                built, self.runs_dir / "cache" / "translations.sqlite",
+                version=stable_hash(self.translator_identity(name)))
         return self._translators[name]
+
+    def translator_identity(self, name: str) -> dict[str, Any]:
+        """What decides a translator's output: its spec (factory, options) and, for a
+        plugin's translator, a digest of the code it runs. Part of the keys of the units
+        it feeds and of its translation cache."""
+        spec = self.catalog.translator(name)
+        return {**spec.model_dump(exclude={"plugin", "description"}),
+                "code": code_digest(spec.factory)}
 
     def source(self, task: TaskSpec | str) -> Served:
         """The source that serves `task` in this session (`harness.data.choice`)."""

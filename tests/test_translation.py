@@ -401,6 +401,12 @@ def test_cache_computes_each_translation_once_across_instances(tmp_path: Path) -
     other.translate(["a"], "en", "de")
     assert other.misses == 1 and len(other) == 5
     assert second.translate([], "en", "de") == []
+    changed = CachedTranslator(Shouting(), path, version="v2")  # same name, other code
+    changed.translate(["a", "b"], "en", "de")
+    assert changed.misses == 2 and len(changed) == 7
+    again = CachedTranslator(Shouting(), path, version="v2")
+    again.translate(["a"], "en", "de")
+    assert again.hits == 1
 
 
 def test_cache_is_shared_safely_by_two_processes(tmp_path: Path) -> None:
@@ -463,3 +469,37 @@ def test_round_trip_is_perfect_for_the_exact_translator_only(
 
 def test_strip_markers() -> None:
     assert strip_markers("⟦0⟧ the dog ⟦/0⟧ eats ⟦1⟧ the apple ⟦/1⟧ .") == "the dog eats the apple ."
+
+
+def test_a_translators_code_is_in_the_keys_of_what_it_makes(tmp_path, monkeypatch) -> None:
+    """Editing a plugin translator's module retrains the translate-train units it fed (the
+    name and options alone would reuse them) and finds none of its cached translations."""
+    import yaml
+
+    from harness import refs
+    from harness.catalog import build_catalog
+    from harness.code_digest import code_digest
+    from harness.pipeline import plan_grid, stage_keys
+    from harness.session import Session
+
+    (tmp_path / "toy_mt.py").write_text("class Toy:\n    name = 'toy'\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(refs, "_ALLOWED", {*refs._ALLOWED, "toy_mt"})
+    registry = yaml.safe_load((ROOT / "registry.yaml").read_text())
+    registry["translators"]["toy"] = {"description": "d", "factory": "toy_mt:Toy"}
+    registry["profiles"]["embedded"]["translator"] = "toy"
+    (tmp_path / "registry.yaml").write_text(yaml.safe_dump(registry, sort_keys=False))
+    catalog = build_catalog(tmp_path / "registry.yaml")
+
+    def keys() -> tuple[list[str], str]:
+        code_digest.cache_clear()  # a new process reads the code anew
+        session = Session.create(catalog, "embedded", tmp_path / "runs", device="cpu",
+                                 dry_run=True, strategies=["translate-train"])
+        job = plan_grid(session, ["xnli"], [0])[0]
+        assert any(stage.translator == "toy" for stage in job.stages)
+        return stage_keys(session, job.stages, 0), session.translator("toy")._key
+
+    before, cache_before = keys()
+    (tmp_path / "toy_mt.py").write_text("class Toy:\n    name = 'toy'  # v2\n")
+    after, cache_after = keys()
+    assert before != after and cache_before != cache_after

@@ -32,7 +32,8 @@ from pathlib import Path
 from harness.errors import XHarnessError
 from xworld.languages import LANGUAGES
 
-MODEL = "embedded:xlmr-tiny"
+#: the profile whose starting point the bands describe
+PROFILE = "embedded"
 ENGLISH_BAND = (60.0, 97.0)
 RETRIEVAL_BAND = (40.0, 80.0)
 RETRIEVAL_TARGETS = ("bucc2018", "tatoeba")
@@ -112,12 +113,19 @@ def verdicts(scores: Scores) -> list[Verdict]:
     return out
 
 
+def shipped_model() -> str:
+    """The encoder the embedded profile names in this checkout's registry."""
+    from harness.catalog import build_catalog
+
+    return build_catalog().profile(PROFILE).model
+
+
 def shipped_fingerprint() -> str:
     """The content hash of the encoder this checkout ships: records of another encoder
     (an older world, an experiment) describe another starting point."""
     from harness.hashing import model_fingerprint
 
-    return model_fingerprint(MODEL)
+    return model_fingerprint(shipped_model())
 
 
 def baseline_scores(runs_dir: Path, fingerprint: str | None = None
@@ -130,20 +138,23 @@ def baseline_scores(runs_dir: Path, fingerprint: str | None = None
 
     fingerprint = fingerprint or shipped_fingerprint()
     out: dict[tuple[str, int], Scores] = {}
+    systems: dict[tuple[str, int], str] = {}
     other = 0
-    for rec in load_records(runs_dir, profile="embedded"):
+    for rec in load_records(runs_dir, profile=PROFILE):
         if rec.strategy != "baseline" or rec.intermediate:
             continue
         if rec.config.get("base", {}).get("model") != fingerprint:
             other += 1
             continue
-        if (rec.target, rec.seed) in out:
+        if (rec.target, rec.seed) in systems:
             raise XHarnessError(
                 f"{runs_dir}/targets holds two embedded baseline records of {rec.target} at "
-                f"seed {rec.seed} from the shipped encoder under different settings (system "
-                f"{rec.system}, another): the bands would describe one of them at random. "
+                f"seed {rec.seed} from the shipped encoder under different settings (systems "
+                f"{systems[rec.target, rec.seed]} and {rec.system}): the bands would describe "
+                f"one of them at random. "
                 f"Point --runs-dir at a folder that holds one baseline system, or run the "
                 f"check without --no-run into an empty folder.")
+        systems[rec.target, rec.seed] = rec.system
         labels = len(rec.config.get("target_spec", {}).get("labels") or [])
         out[rec.target, rec.seed] = Scores(
             rec.target, rec.seed,
@@ -179,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if other:
         print(f"left out {other} baseline record(s) under {opts.runs_dir}/targets made with "
-              f"another encoder than the shipped {MODEL} (its files changed since): they "
+              f"another encoder than the shipped {shipped_model()} (its files changed since): they "
               f"describe another world", file=sys.stderr)
     scores = [s for s in found_scores if s.seed < opts.seeds]
     if not scores:

@@ -9,8 +9,6 @@ is the same code whichever source the data came from.
 from __future__ import annotations
 
 import glob
-import hashlib
-import importlib
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -18,6 +16,7 @@ from typing import Any, Literal
 
 import datasets
 
+from harness.code_digest import code_digest
 from harness.data import files
 from harness.data.sampling import sample_indices, sample_seed
 from harness.errors import MissingSplit, XHarnessError
@@ -295,28 +294,6 @@ def _declared_files(spec: EmbeddedSource, split: Split, lang: str) -> dict[str, 
     return out
 
 
-@cache
-def _code_digest(paths: tuple[str, ...]) -> str:
-    h = hashlib.sha256()
-    for path in sorted(paths):
-        h.update(Path(path).read_bytes())
-    return h.hexdigest()[:16]
-
-
-@cache
-def builder_code(ref: str) -> tuple[str, ...]:
-    """The source files whose change is a change to a builder's data: every `.py` file of
-    the top-level package that holds the builder's module (for the embedded world, all of
-    `xworld`; for a third party, its own package), or the module alone if it is in none.
-    The core names no package here, so a plugin's builders get a digest of their own code."""
-    module = importlib.import_module(ref.partition(":")[0])
-    top = importlib.import_module(module.__name__.partition(".")[0])
-    roots = [Path(p) for p in getattr(top, "__path__", [])]  # several for namespace packages
-    if not roots:
-        return (str(module.__file__),)
-    return tuple(sorted({str(f) for root in roots for f in root.rglob("*.py")}))
-
-
 def fingerprint(
     task: TaskSpec, split: Split, lang: str, kind: SourceKind,
     data_root: str | None = None, options: dict | None = None,
@@ -325,7 +302,7 @@ def fingerprint(
     address and the commit read (`xharness.lock`'s, else what the hub resolves now, None
     offline); for local files, their names and a sha256 of their contents (not the root
     they sit under: moved files keep their results); for the embedded world, the builder,
-    its options, a digest of the code that generates the data (`builder_code`: a change to the
+    its options, a digest of the code that generates the data (`code_digest`: a change to the
     world is a change to the data) and the contents of the files the builder declares in `files`."""
     spec = source_for(task, kind)
     base = {"task": task.name, "split": split, "lang": lang, "kind": kind}
@@ -340,7 +317,7 @@ def fingerprint(
         files_ = [p for p in path.parent.glob(glob.escape(path.name) + "*") if p.is_file()]
         return {**base, "format": spec.file_format, "files": _digests(files_)}
     out = {**base, "builder": spec.builder, "options": {**spec.options, **(options or {})},
-           "code": _code_digest(builder_code(spec.builder))}
+           "code": code_digest(spec.builder)}
     if spec.files:  # only then: the keys of builders that declare none are unchanged
         out["files"] = _declared_files(spec, split, lang)
     return out

@@ -2,7 +2,7 @@
 
 Translating a training set with a neural model takes hours; the same sentences come back in
 every run, seed and strategy that uses them. The cache is one sqlite file keyed by
-(translator name, src, tgt, text): sqlite gives atomic transactions and safe sharing
+(translator name and version, src, tgt, text): sqlite gives atomic transactions and safe sharing
 between processes (WAL mode lets readers work while one process writes), and a crashed run
 keeps every batch it committed. Translators are deterministic, so whichever process stores a
 translation first stores the right one (`INSERT OR IGNORE`); two processes that miss the
@@ -37,10 +37,13 @@ _TIMEOUT_S = 120.0  # how long to wait for another process's write lock
 
 @dataclass
 class CachedTranslator:
-    """`inner` behind a sqlite cache at `path`; the same name, so callers cannot tell."""
+    """`inner` behind a sqlite cache at `path`; the same name, so callers cannot tell.
+    `version` says which translator of that name made a row (its spec and code): a changed
+    translator under an old name finds none of the old translations."""
 
     inner: Translator
     path: Path
+    version: str = ""
     name: str = field(init=False)
     hits: int = field(default=0, init=False)
     misses: int = field(default=0, init=False)
@@ -48,6 +51,7 @@ class CachedTranslator:
     def __post_init__(self) -> None:
         self.path = Path(self.path)
         self.name = self.inner.name
+        self._key = f"{self.name}@{self.version}" if self.version else self.name
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
@@ -76,7 +80,7 @@ class CachedTranslator:
                 try:
                     db.executemany(
                         "INSERT OR IGNORE INTO translations VALUES (?, ?, ?, ?, ?)",
-                        [(self.name, src, tgt, t, f) for t, f in zip(missing, fresh, strict=True)],
+                        [(self._key, src, tgt, t, f) for t, f in zip(missing, fresh, strict=True)],
                     )
                     db.execute("COMMIT")
                 except BaseException:
@@ -93,7 +97,7 @@ class CachedTranslator:
             marks = ",".join("?" * len(chunk))
             rows = db.execute(
                 "SELECT text, translation FROM translations WHERE translator = ? AND src = ? "
-                f"AND tgt = ? AND text IN ({marks})", [self.name, src, tgt, *chunk])
+                f"AND tgt = ? AND text IN ({marks})", [self._key, src, tgt, *chunk])
             found.update(rows)
         return found
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.catalog import build_catalog
 from harness.records import TargetRecord, write_record
 from xworld.calibration import (
     DISTANT,
@@ -79,6 +80,7 @@ def test_records_of_another_encoder_are_left_out_and_counted(
     assert main(["--runs-dir", str(tmp_path), "--seeds", "1", "--no-run"]) == 0
     captured = capsys.readouterr()
     assert "left out 1 baseline record(s)" in captured.err
+    assert f"the shipped {build_catalog().profile('embedded').model}" in captured.err
     assert "MISS" not in captured.out
 
 
@@ -89,6 +91,7 @@ def test_two_baselines_of_one_target_and_seed_are_an_error(
     assert main(["--runs-dir", str(tmp_path), "--seeds", "1", "--no-run"]) == 2
     err = capsys.readouterr().err
     assert "two embedded baseline records of xnli at seed 0" in err and str(tmp_path) in err
+    assert "systems one and two" in err or "systems two and one" in err
 
 
 #: the bands the shipped world can miss (named in the README's "The embedded world"):

@@ -18,7 +18,8 @@ import harness
 import xworld
 from harness import shipped_models
 from harness.catalog import build_catalog, check_imports
-from harness.data.sources import builder_code, fingerprint, load_raw
+from harness.code_digest import code_digest, plugin_code
+from harness.data.sources import fingerprint, load_raw
 from harness.errors import XHarnessError
 from harness.modeling import resolve_model
 from harness.specs import EmbeddedSource, ModelSpec, SourceKind, TaskSpec
@@ -120,11 +121,17 @@ def test_model_specs_are_validated(field, value, message) -> None:
         ModelSpec.model_validate(data)
 
 
-def test_the_data_digest_covers_the_builders_own_package() -> None:
-    files = {Path(f) for f in builder_code("xworld.builders.pawsx:embedded")}
-    assert XWORLD / "world.py" in files and XWORLD / "builders" / "pawsx.py" in files
-    assert XWORLD / "translator.py" in files
+def test_the_data_digest_covers_what_the_builder_imports_of_its_package() -> None:
+    files = {Path(f) for f in plugin_code("xworld.builders.pawsx:embedded")}
+    assert {XWORLD / "world.py", XWORLD / "builders" / "pawsx.py", XWORLD / "paraphrase.py",
+            XWORLD / "__init__.py", XWORLD / "builders" / "__init__.py"} <= files
+    # scripts beside the world that make no data: editing them keeps every cached result
+    assert not files & {XWORLD / "pretrain.py", XWORLD / "calibration.py",
+                        XWORLD / "translator.py", XWORLD / "builders" / "squad.py"}
     assert not any(HARNESS in f.parents for f in files)
+    assert XWORLD / "translator.py" in {Path(f) for f in
+                                        plugin_code("xworld.translator:WorldTranslator")}
+    assert plugin_code("harness.translation.hf:HFTranslator") == ()  # CODE_VERSIONS' job
 
 
 def test_a_third_party_builder_serves_an_embedded_source(tmp_path, monkeypatch) -> None:
@@ -147,8 +154,36 @@ def test_a_third_party_builder_serves_an_embedded_source(tmp_path, monkeypatch) 
         "languages": ["en"], "labels": ["a", "b"], "metric": "accuracy",
         "sources": {"embedded": {"builder": "toy_world.build:rows", "languages": ["en"]}}})
     assert load_raw(task, "test", "en", "embedded")["text"] == ["en test"]
-    assert set(builder_code("toy_world.build:rows")) == {str(pkg / "__init__.py"),
-                                                         str(pkg / "build.py")}
-    assert builder_code("lone:rows") == (str(tmp_path / "lone.py"),)
+    assert set(plugin_code("toy_world.build:rows")) == {str(pkg / "__init__.py"),
+                                                        str(pkg / "build.py")}
+    assert plugin_code("lone:rows") == (str(tmp_path / "lone.py"),)
     key = fingerprint(task, "test", "en", "embedded")
     assert key["builder"] == "toy_world.build:rows" and len(key["code"]) == 16
+
+
+def test_the_data_digest_follows_imports_not_the_folder(tmp_path, monkeypatch) -> None:
+    pkg = tmp_path / "toy_world2"
+    (pkg / "gen").mkdir(parents=True)
+    for name, text in {
+        "__init__.py": "", "gen/__init__.py": "",
+        "gen/build.py": "from . import words\nfrom ..shapes import SHAPES\n"
+                        "def rows(split, lang):\n    from toy_world2.late import n\n",
+        "gen/words.py": "WORDS = ['a']\n", "shapes.py": "import toy_world2.gen.words\n"
+                                                      "SHAPES = 1\n",
+        "late.py": "n = 1\n", "script.py": "print('pretraining')\n",
+    }.items():
+        (pkg / name).write_text(text)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    rel = {str(Path(f).relative_to(pkg)) for f in plugin_code("toy_world2.gen.build:rows")}
+    assert rel == {"__init__.py", "gen/__init__.py", "gen/build.py", "gen/words.py",
+                   "shapes.py", "late.py"}
+
+    def digest() -> str:
+        code_digest.cache_clear()  # one process reads the code once; a new run reads it anew
+        return code_digest("toy_world2.gen.build:rows")
+
+    before = digest()
+    (pkg / "script.py").write_text("print('pretraining, commented')\n")
+    assert digest() == before  # not imported by the builder: not its data
+    (pkg / "gen" / "words.py").write_text("WORDS = ['b']\n")
+    assert digest() != before
