@@ -27,6 +27,7 @@ import argparse
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from harness.errors import XHarnessError
@@ -113,8 +114,10 @@ def verdicts(scores: Scores) -> list[Verdict]:
     return out
 
 
+@cache
 def shipped_model() -> str:
-    """The encoder the embedded profile names in this checkout's registry."""
+    """The encoder the embedded profile names in this checkout's registry (the catalog is
+    built once per process)."""
     from harness.catalog import build_catalog
 
     return build_catalog().profile(PROFILE).model
