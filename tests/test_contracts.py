@@ -126,7 +126,7 @@ def test_a_batched_adapter_needs_batch_and_indices(tmp_path, monkeypatch) -> Non
 
 
 def test_builder_options_of_a_profile_are_checked_where_they_are_written(tmp_path) -> None:
-    path = _registry_with(tmp_path, edit=("tydiqa: {n_train: 5000}", "tydiqa: {n_trian: 5000}"))
+    path = _registry_with(tmp_path, edit=("tydiqa: {n_train:", "tydiqa: {n_trian:"))
     [problem] = check_imports(build_catalog(path))
     assert problem.where == f"{path}:{_line_of(path, 'n_trian')}"
     assert problem.field == "profiles.embedded.data_options.tydiqa"
