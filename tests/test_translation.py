@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -434,6 +435,35 @@ def test_cache_is_shared_safely_by_two_processes(tmp_path: Path) -> None:
     assert cache.translate(texts, "en", "de") == [t[::-1] for t in texts]
     assert cache.misses == 0 and len(cache) == 450
 
+
+
+def test_processes_opening_fresh_caches_at_one_moment_all_succeed(tmp_path: Path) -> None:
+    """Two processes switching one fresh file to WAL at once: sqlite refuses one of them
+    without waiting (a CI run failed so). Four processes open fifteen fresh files, each at
+    an agreed moment; before the retry about one open in fifteen failed on 2 cores."""
+    script = textwrap.dedent(f"""
+        import sys, time
+        from pathlib import Path
+        from harness.translation.cache import CachedTranslator
+
+        class Echo:
+            name = "echo"
+            def translate(self, texts, src, tgt):
+                return [t[::-1] for t in texts]
+
+        start = float(sys.argv[1])
+        for i in range(15):
+            time.sleep(max(0.0, start + 0.2 * i - time.time()))
+            cache = CachedTranslator(Echo(), Path({str(tmp_path)!r}) / f"mt{{i}}.sqlite")
+            assert cache.translate([f"text {{i}}"], "en", "de") == [f"text {{i}}"[::-1]]
+    """)
+    start = str(time.time() + 3.0)  # after every process has imported
+    procs = [subprocess.Popen([sys.executable, "-c", script, start], cwd=ROOT,
+                              stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0] * 4, "\n".join(errors)
+    for i in range(15):
+        assert len(CachedTranslator(Shouting(name="echo"), tmp_path / f"mt{i}.sqlite")) == 1
 
 # ---- round-trip quality -----------------------------------------------------------------
 @dataclass

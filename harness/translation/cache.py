@@ -11,12 +11,15 @@ same text at the same moment both compute it, which costs time, never correctnes
 
 from __future__ import annotations
 
+import random
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.errors import XHarnessError
 from harness.translation.base import Translator
 
 __all__ = ["CachedTranslator"]
@@ -33,6 +36,7 @@ CREATE TABLE IF NOT EXISTS translations (
 """
 _CHUNK = 500  # texts per lookup query, under sqlite's bound-parameter limit
 _TIMEOUT_S = 120.0  # how long to wait for another process's write lock
+_JITTER = random.Random()  # its own generator: a seeded run's global `random` stays untouched
 
 
 @dataclass
@@ -53,9 +57,37 @@ class CachedTranslator:
         self.name = self.inner.name
         self._key = f"{self.name}@{self.version}" if self.version else self.name
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute(_SCHEMA)
+        self._initialise()
+
+    def _initialise(self) -> None:
+        """Switch the file to WAL and create the table, however many processes start at once.
+
+        Switching to WAL needs an exclusive lock, taken after a shared one. When two processes
+        open a fresh file together, both hold the shared lock and want the exclusive one, and
+        sqlite answers one of them SQLITE_BUSY at once instead of calling the busy handler
+        (waiting could deadlock), so `timeout` does not cover it; a first CREATE TABLE that
+        races another's can be refused the same way. Both are retried, with jitter, until the
+        same deadline; a file already in WAL mode with its table passes at the first try."""
+        deadline = time.monotonic() + _TIMEOUT_S
+        while True:
+            try:
+                with self._connect() as db:
+                    mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+                    if mode.lower() == "wal":
+                        db.execute(_SCHEMA)
+                        return
+                why = f"sqlite kept the journal mode {mode!r} instead of switching to WAL"
+            except sqlite3.OperationalError as error:
+                if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                    raise
+                why = str(error)
+            if time.monotonic() > deadline:
+                raise XHarnessError(
+                    f"the translation cache could not be opened in {_TIMEOUT_S:.0f} s ({why})",
+                    where=str(self.path),
+                    fix="stop any other process that holds it, or delete the file: it only "
+                        "holds translations, which are recomputed")
+            time.sleep(_JITTER.uniform(0.01, 0.1))
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
