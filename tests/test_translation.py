@@ -410,17 +410,22 @@ def test_cache_computes_each_translation_once_across_instances(tmp_path: Path) -
     assert again.hits == 1
 
 
+#: a process that reads and fills a cache through a reversing translator
+_ECHO_PROCESS = """
+import sys, time
+from pathlib import Path
+from harness.translation.cache import CachedTranslator
+
+class Echo:
+    name = "echo"
+    def translate(self, texts, src, tgt):
+        return [t[::-1] for t in texts]
+"""
+
+
 def test_cache_is_shared_safely_by_two_processes(tmp_path: Path) -> None:
     path = tmp_path / "mt.sqlite"
-    script = textwrap.dedent(f"""
-        import sys
-        from harness.translation.cache import CachedTranslator
-
-        class Echo:
-            name = "echo"
-            def translate(self, texts, src, tgt):
-                return [t[::-1] for t in texts]
-
+    script = _ECHO_PROCESS + textwrap.dedent(f"""
         cache = CachedTranslator(Echo(), {str(path)!r})
         offset = int(sys.argv[1])
         for start in range(0, 300, 20):
@@ -436,21 +441,11 @@ def test_cache_is_shared_safely_by_two_processes(tmp_path: Path) -> None:
     assert cache.misses == 0 and len(cache) == 450
 
 
-
 def test_processes_opening_fresh_caches_at_one_moment_all_succeed(tmp_path: Path) -> None:
     """Two processes switching one fresh file to WAL at once: sqlite refuses one of them
     without waiting (a CI run failed so). Four processes open fifteen fresh files, each at
     an agreed moment; before the retry about one open in fifteen failed on 2 cores."""
-    script = textwrap.dedent(f"""
-        import sys, time
-        from pathlib import Path
-        from harness.translation.cache import CachedTranslator
-
-        class Echo:
-            name = "echo"
-            def translate(self, texts, src, tgt):
-                return [t[::-1] for t in texts]
-
+    script = _ECHO_PROCESS + textwrap.dedent(f"""
         start = float(sys.argv[1])
         for i in range(15):
             time.sleep(max(0.0, start + 0.2 * i - time.time()))
@@ -464,6 +459,7 @@ def test_processes_opening_fresh_caches_at_one_moment_all_succeed(tmp_path: Path
     assert [p.returncode for p in procs] == [0] * 4, "\n".join(errors)
     for i in range(15):
         assert len(CachedTranslator(Shouting(name="echo"), tmp_path / f"mt{i}.sqlite")) == 1
+
 
 # ---- round-trip quality -----------------------------------------------------------------
 @dataclass
