@@ -3,16 +3,19 @@ model, the sqlite cache, and round-trip quality."""
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import textwrap
 import time
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
 
 from harness.errors import XHarnessError
+from harness.translation import cache as cache_module
 from harness.translation.base import Translator
 from harness.translation.cache import CachedTranslator
 from harness.translation.markers import mark, unmark
@@ -460,6 +463,21 @@ def test_processes_opening_fresh_caches_at_one_moment_all_succeed(tmp_path: Path
     for i in range(15):
         assert len(CachedTranslator(Shouting(name="echo"), tmp_path / f"mt{i}.sqlite")) == 1
 
+
+
+def test_a_cache_held_by_another_process_past_the_deadline_is_a_clear_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "mt.sqlite"
+    monkeypatch.setattr(cache_module, "_TIMEOUT_S", 0.3)
+    with closing(sqlite3.connect(path, isolation_level=None)) as holder:
+        holder.execute("BEGIN EXCLUSIVE")  # another process in the middle of creating it
+        with pytest.raises(XHarnessError) as raised:
+            CachedTranslator(Shouting(), path)
+        holder.execute("ROLLBACK")
+    message = str(raised.value)
+    assert str(path) in message and "could not be opened in 0 s" in message
+    assert "delete the file" in message
+    assert len(CachedTranslator(Shouting(), path)) == 0  # free again: it opens
 
 # ---- round-trip quality -----------------------------------------------------------------
 @dataclass
