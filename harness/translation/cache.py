@@ -83,7 +83,7 @@ class CachedTranslator:
                 why = str(error)
             if time.monotonic() > deadline:
                 raise XHarnessError(
-                    f"the translation cache could not be opened in {_TIMEOUT_S:.0f} s ({why})",
+                    f"the translation cache could not be opened in {_TIMEOUT_S:g} s ({why})",
                     where=str(self.path),
                     fix="stop any other process that holds it, or delete the file: it only "
                         "holds translations, which are recomputed")
